@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Text.Json;
+using ScoreSpec.Identities;
+using Spectre.Console;
+
+namespace ScoreSpec.Cli;
+
+/// <summary>The `scorespec` commands (shared/cli-contract.md). Exit codes: 0 success, 1 a failed identity, 2 bad input.</summary>
+public static class Cli
+{
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("ScoreSpec: exact reference values and identity checks for score-based diffusion.");
+
+        var seed = new Option<int>("--seed") { Description = "Master seed of the random instances.", DefaultValueFactory = _ => 0 };
+        var quick = new Option<bool>("--quick") { Description = "Check fewer instances per identity." };
+        var json = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };
+        var verify = new Command("verify", "Check every identity of the catalog on random instances.") { seed, quick, json };
+        verify.SetAction(r => Verify(r.GetValue(seed), r.GetValue(quick), r.GetValue(json), stdout));
+        root.Subcommands.Add(verify);
+
+        var file = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
+        var eval = new Command("eval", "Exact quantities of a Gaussian-mixture data distribution carried along a path.") { file };
+        eval.SetAction(r => Guarded(stderr, () => EvalCommand.Run(ReadRequest(r.GetValue(file)!, stdin), stdout)));
+        root.Subcommands.Add(eval);
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            stderr.WriteLine($"scorespec: {parsed.Errors[0].Message}");
+            return 2;
+        }
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr };
+        return parsed.Invoke(config);
+    }
+
+    private static JsonElement ReadRequest(string file, TextReader stdin)
+    {
+        string text;
+        try { text = file == "-" ? stdin.ReadToEnd() : File.ReadAllText(file); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        { throw new RequestException("FILE", $"cannot be read: {ex.Message}"); }
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException ex) { throw new RequestException("FILE", $"is not valid JSON: {ex.Message}"); }
+    }
+
+    /// <summary>Runs a command; bad input becomes exit code 2 and one line on standard error, never a stack trace or partial output.</summary>
+    private static int Guarded(TextWriter stderr, Func<int> action)
+    {
+        try { return action(); }
+        catch (RequestException ex)
+        {
+            stderr.WriteLine($"scorespec: {ex.Field}: {ex.Message}");
+            return 2;
+        }
+    }
+
+    private static int Verify(int seed, bool quick, bool json, TextWriter stdout)
+    {
+        var reports = Catalog.RunAll(seed, quick);
+        if (json)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+            {
+                w.WriteStartArray();
+                foreach (var r in reports)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", r.Identity.Id);
+                    w.WriteString("statement", r.Identity.Statement);
+                    w.WriteString("source", r.Identity.Source);
+                    Json.WriteNumber(w, "residual", r.Worst.Residual);
+                    Json.WriteNumber(w, "tolerance", r.Worst.Tolerance);
+                    w.WriteBoolean("passed", r.Passed);
+                    w.WriteString("tolerance_reason", r.Identity.ToleranceReason);
+                    w.WriteNumber("instances", r.Instances);
+                    w.WriteNumber("worst_seed", r.WorstSeed);
+                    w.WriteString("detail", r.Worst.Detail);
+                    w.WriteNumber("seconds", r.Seconds);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+        }
+        else
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+            console.Profile.Width = 200;
+            var table = new Table().AddColumns("id", "statement", "source", "residual", "tolerance", "pass", "s");
+            foreach (var r in reports)
+                table.AddRow(
+                    Markup.Escape(r.Identity.Id), Markup.Escape(r.Identity.Statement), Markup.Escape(r.Identity.Source),
+                    r.Worst.Residual.ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+                    r.Worst.Tolerance.ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+                    r.Passed ? "yes" : "NO", r.Seconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
+            console.Write(table);
+            int failed = reports.Count(r => !r.Passed);
+            stdout.WriteLine($"{reports.Count - failed} of {reports.Count} identities hold (seed {seed}, {reports[0].Instances} instances each).");
+            foreach (var r in reports.Where(r => !r.Passed))
+                stdout.WriteLine($"FAILED {r.Identity.Id} (replay seed {r.WorstSeed}): {r.Worst.Detail}");
+        }
+        return reports.All(r => r.Passed) ? 0 : 1;
+    }
+}
+
+/// <summary>Bad input: the offending field (a JSON path such as <c>data.weights[1]</c>) and what is wrong with it.</summary>
+public sealed class RequestException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}

@@ -1,0 +1,215 @@
+using System.Collections.Immutable;
+using ScoreSpec.Paths;
+
+namespace ScoreSpec.Densities;
+
+/// <summary>
+/// A Gaussian mixture p(x) = sum_k pi_k N(x; mu_k, Sigma_k) in any dimension. Its score is the
+/// posterior-weighted average of the component scores, grad log p(x) = sum_k w_k(x) (-Sigma_k^{-1}(x - mu_k)),
+/// with w_k(x) = pi_k N(x; mu_k, Sigma_k) / p(x) (shared/seeds/002, Chapter 1, "Worked example - 2D Gaussian mixture").
+/// Log densities and posterior weights go through log-sum-exp, so they stay finite far from every component.
+/// </summary>
+public sealed record GaussianMixture
+{
+    internal readonly double[] logWeights;
+    internal readonly Gaussian[] components;
+
+    /// <summary>
+    /// Creates the mixture. Weights must be positive and sum to 1 within 1e-9 (nothing is renormalised silently);
+    /// components must share one dimension.
+    /// </summary>
+    public GaussianMixture(double[] weights, Gaussian[] components)
+    {
+        Guard.NotNull(weights, nameof(weights));
+        Guard.NotNull(components, nameof(components));
+        if (weights.Length == 0) throw new ArgumentException("weights must have at least one entry.", nameof(weights));
+        if (components.Length != weights.Length)
+            throw new ArgumentException($"components must have one entry per weight ({weights.Length}), got {components.Length}.", nameof(components));
+        double sum = 0;
+        for (int k = 0; k < weights.Length; k++)
+        {
+            if (!double.IsFinite(weights[k]) || weights[k] <= 0)
+                throw new ArgumentException($"weights[{k}] must be positive and finite, got {weights[k]}.", nameof(weights));
+            sum += weights[k];
+        }
+        if (Math.Abs(sum - 1) > 1e-9)
+            throw new ArgumentException($"weights must sum to 1 within 1e-9, got {sum:R}.", nameof(weights));
+        for (int k = 0; k < components.Length; k++)
+        {
+            if (components[k] is null) throw new ArgumentException($"components[{k}] must not be null.", nameof(components));
+            if (components[k].Dimension != components[0].Dimension)
+                throw new ArgumentException($"components[{k}] has dimension {components[k].Dimension}, components[0] has {components[0].Dimension}.", nameof(components));
+        }
+        this.components = (Gaussian[])components.Clone();
+        logWeights = weights.Select(w => Math.Log(w)).ToArray();
+        Weights = [.. weights];
+        Components = [.. components];
+        Dimension = components[0].Dimension;
+    }
+
+    /// <summary>A mixture of full-covariance components: weights[k], means[k], covariances[k].</summary>
+    public static GaussianMixture Create(double[] weights, double[][] means, double[][,] covariances)
+    {
+        Guard.NotNull(means, nameof(means));
+        Guard.NotNull(covariances, nameof(covariances));
+        if (means.Length != covariances.Length)
+            throw new ArgumentException($"covariances must have one entry per mean ({means.Length}), got {covariances.Length}.", nameof(covariances));
+        return new GaussianMixture(weights, means.Select((m, k) => new Gaussian(m, covariances[k])).ToArray());
+    }
+
+    /// <summary>A mixture of isotropic components N(means[k], stds[k]^2 I).</summary>
+    public static GaussianMixture Isotropic(double[] weights, double[][] means, double[] stds)
+    {
+        Guard.NotNull(means, nameof(means));
+        Guard.NotNull(stds, nameof(stds));
+        if (means.Length != stds.Length)
+            throw new ArgumentException($"stds must have one entry per mean ({means.Length}), got {stds.Length}.", nameof(stds));
+        return new GaussianMixture(weights, means.Select((m, k) => Gaussian.Isotropic(m, stds[k])).ToArray());
+    }
+
+    /// <summary>The one-component mixture holding <paramref name="gaussian"/>.</summary>
+    public static GaussianMixture Single(Gaussian gaussian) => new([1.0], [gaussian]);
+
+    /// <summary>The dimension d.</summary>
+    public int Dimension { get; }
+    /// <summary>The mixture weights pi_k.</summary>
+    public ImmutableArray<double> Weights { get; }
+    /// <summary>The components N(mu_k, Sigma_k).</summary>
+    public ImmutableArray<Gaussian> Components { get; }
+
+    /// <summary>log p(x) = logsumexp_k (log pi_k + log N(x; mu_k, Sigma_k)).</summary>
+    public double LogDensity(double[] x)
+    {
+        Guard.FiniteVector(x, Dimension, nameof(x));
+        Span<double> l = stackalloc double[components.Length];
+        return LogJoint(x, l);
+    }
+
+    /// <summary>The posterior component weights w_k(x) = pi_k N(x; mu_k, Sigma_k) / p(x), by log-sum-exp.</summary>
+    public double[] PosteriorWeights(double[] x)
+    {
+        Guard.FiniteVector(x, Dimension, nameof(x));
+        var w = new double[components.Length];
+        Posterior(x, w);
+        return w;
+    }
+
+    /// <summary>The score grad log p(x) = sum_k w_k(x) (-Sigma_k^{-1}(x - mu_k)).</summary>
+    public double[] Score(double[] x)
+    {
+        Guard.FiniteVector(x, Dimension, nameof(x));
+        var s = new double[Dimension];
+        ScoreCore(x, s);
+        return s;
+    }
+
+    /// <summary>
+    /// The Hessian of log p: sum_k w_k (-Sigma_k^{-1} + s_k s_k^T) - s s^T, with s_k the component scores and s the
+    /// mixture score (differentiate s = sum_k w_k s_k using grad w_k = w_k (s_k - s)).
+    /// </summary>
+    public double[,] Hessian(double[] x)
+    {
+        Guard.FiniteVector(x, Dimension, nameof(x));
+        int d = Dimension, K = components.Length;
+        var w = new double[K];
+        Posterior(x, w);
+        var h = new double[d, d];
+        var s = new double[d];
+        var sk = new double[d];
+        for (int k = 0; k < K; k++)
+        {
+            components[k].ScoreCore(x, sk);
+            for (int i = 0; i < d; i++)
+            {
+                s[i] += w[k] * sk[i];
+                for (int j = 0; j < d; j++)
+                    h[i, j] += w[k] * (sk[i] * sk[j] - components[k].precision[i * d + j]);
+            }
+        }
+        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) h[i, j] -= s[i] * s[j];
+        return h;
+    }
+
+    /// <summary>One draw: a component k with probability pi_k, then a draw from N(mu_k, Sigma_k).</summary>
+    public double[] Sample(Random rng)
+    {
+        if (rng is null) throw new ArgumentException("rng must not be null.", nameof(rng));
+        var x = new double[Dimension];
+        SampleInto(rng, x);
+        return x;
+    }
+
+    /// <summary><paramref name="n"/> independent draws, one array each.</summary>
+    public double[][] Sample(Random rng, int n)
+    {
+        if (rng is null) throw new ArgumentException("rng must not be null.", nameof(rng));
+        if (n < 0) throw new ArgumentException($"n must be non-negative, got {n}.", nameof(n));
+        var result = new double[n][];
+        for (int i = 0; i < n; i++) result[i] = Sample(rng);
+        return result;
+    }
+
+    /// <summary>
+    /// The exact marginal p_t of this data distribution carried along <paramref name="path"/> to time t:
+    /// x_t = alpha_t z + sigma_t e with z ~ this mixture is again a mixture, sum_k pi_k N(alpha_t mu_k, alpha_t^2 Sigma_k + sigma_t^2 I).
+    /// </summary>
+    public MixtureMarginal Along(GaussianPath path, double t) => new(this, path, t);
+
+    internal double LogJoint(ReadOnlySpan<double> x, Span<double> logJoint)
+    {
+        double max = double.NegativeInfinity;
+        for (int k = 0; k < components.Length; k++)
+        {
+            logJoint[k] = logWeights[k] + components[k].LogDensityCore(x);
+            if (logJoint[k] > max) max = logJoint[k];
+        }
+        double sum = 0;
+        for (int k = 0; k < components.Length; k++) sum += Math.Exp(logJoint[k] - max);
+        return max + Math.Log(sum);
+    }
+
+    internal void Posterior(ReadOnlySpan<double> x, Span<double> weights)
+    {
+        double lse = LogJoint(x, weights);
+        for (int k = 0; k < components.Length; k++) weights[k] = Math.Exp(weights[k] - lse);
+    }
+
+    internal void ScoreCore(ReadOnlySpan<double> x, Span<double> score)
+    {
+        int d = Dimension, K = components.Length;
+        Span<double> w = K <= 64 ? stackalloc double[K] : new double[K];
+        Span<double> sk = d <= 64 ? stackalloc double[d] : new double[d];
+        Posterior(x, w);
+        score.Clear();
+        for (int k = 0; k < K; k++)
+        {
+            components[k].ScoreCore(x, sk);
+            for (int i = 0; i < d; i++) score[i] += w[k] * sk[i];
+        }
+    }
+
+    internal void SampleInto(Random rng, Span<double> x)
+    {
+        double u = rng.NextDouble(), acc = 0;
+        int k = 0;
+        for (; k < components.Length - 1; k++)
+        {
+            acc += Weights[k];
+            if (u < acc) break;
+        }
+        components[k].SampleInto(rng, x);
+    }
+
+    /// <summary>Value equality on weights and components.</summary>
+    public bool Equals(GaussianMixture? other) =>
+        other is not null && Weights.SequenceEqual(other.Weights) && Components.SequenceEqual(other.Components);
+
+    /// <summary>A hash of weights and components.</summary>
+    public override int GetHashCode()
+    {
+        var h = new HashCode();
+        foreach (double w in Weights) h.Add(w);
+        foreach (var c in components) h.Add(c);
+        return h.ToHashCode();
+    }
+}

@@ -1,0 +1,119 @@
+using MathNet.Numerics.Integration;
+using ScoreSpec.Densities;
+using ScoreSpec.Numerics;
+using ScoreSpec.Paths;
+
+namespace ScoreSpec.Identities;
+
+internal static class Helpers
+{
+    public const double Eps = 2.220446049250313e-16;
+
+    public static string Fmt(double[] x) => "[" + string.Join(", ", x.Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture))) + "]";
+
+    public static string Describe(GaussianPath path, double t) => $"{path} t={t:R}";
+
+    /// <summary>
+    /// The smallest standard deviation of any component of the mixture, and the finite-difference step resolving both
+    /// it and the log-sum-exp switching between components, whose width is about s_min^2 / (largest mean separation).
+    /// </summary>
+    public static double Step(GaussianMixture m)
+    {
+        double smin = m.Components.Min(c => c.SmallestStd());
+        double sep = 0;
+        foreach (var a in m.Components)
+            foreach (var b in m.Components)
+                sep = Math.Max(sep, Math.Sqrt(a.Mean.Zip(b.Mean, (u, v) => (u - v) * (u - v)).Sum()));
+        return 1e-3 * smin * Math.Min(1, smin / Math.Max(sep, 1e-300));
+    }
+
+    public static double SmallestStd(GaussianMixture m) => m.Components.Min(c => c.SmallestStd());
+
+    /// <summary>
+    /// Compares an analytic gradient with the finite-difference gradient of f. Tolerance per coordinate:
+    /// 10 x (Richardson truncation estimate + 16 x the stencil rounding bound), the factor 16 covering the rounding
+    /// accumulated inside f itself (quadratic forms and log-sum-exp) and the factor 10 the asymptotic Richardson
+    /// estimate; the check refuses (residual = infinity) when that tolerance exceeds 1e-4 of the gradient's scale,
+    /// since the comparison would then no longer detect an error.
+    /// </summary>
+    public static void CompareGradient(WorstOf worst, Func<double[], double> f, double[] analytic, double[] x, double h, double scale, string detail)
+    {
+        var fd = FiniteDifference.Gradient(f, x, h);
+        double fx = Math.Abs(f(x));
+        for (int i = 0; i < x.Length; i++)
+        {
+            double rounding = 1.5 * Eps * 16 * (fx + 10 + x.Length) / h;
+            double tol = 10 * (fd[i].ErrorBound + rounding);
+            double residual = Math.Abs(analytic[i] - fd[i].Value);
+            if (tol > 1e-4 * scale) residual = double.PositiveInfinity;
+            worst.Add(residual, tol, $"{detail} coord={i} analytic={analytic[i]:G10} fd={fd[i].Value:G10}");
+        }
+    }
+
+    /// <summary>
+    /// Compares two vectors computed two ways that agree in exact arithmetic: tolerance 1e3 eps kappa^2 (|expected| + |scale|),
+    /// where kappa bounds the magnitude of the path coefficients and their reciprocals used on either side.
+    /// </summary>
+    public static void CompareClose(WorstOf worst, double[] expected, double[] actual, double kappa, double scale, string detail)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double tol = 1e3 * Eps * kappa * kappa * (Math.Abs(expected[i]) + scale);
+            worst.Add(Math.Abs(expected[i] - actual[i]), tol, $"{detail} coord={i} expected={expected[i]:G17} actual={actual[i]:G17}");
+        }
+    }
+
+    /// <summary>The largest of the path's coefficients and their reciprocals at t (a condition number for the conversions).</summary>
+    public static double Kappa(PathPoint p)
+    {
+        double[] v = [p.Alpha, p.Sigma, p.A, p.B, p.AlphaDot, p.SigmaDot];
+        double k = 1;
+        foreach (double c in v)
+        {
+            if (c == 0) continue;
+            k = Math.Max(k, Math.Max(Math.Abs(c), 1 / Math.Abs(c)));
+        }
+        return k;
+    }
+
+    public static double Norm(double[] x) => Math.Sqrt(x.Sum(v => v * v));
+
+    /// <summary>
+    /// Integral over the real line of a function concentrated on the given bumps (centre, width): Gauss-Legendre
+    /// (MathNet) on the union of [centre - 14 width, centre + 14 width], where the neglected Gaussian tail mass is below 1e-40.
+    /// Returns the integral and the sum of the reported error estimates.
+    /// </summary>
+    public static (double Value, double Error) IntegrateOverBumps(Func<double, double> f, IEnumerable<(double Centre, double Width)> bumps)
+    {
+        var intervals = bumps.Select(b => (Lo: b.Centre - 14 * b.Width, Hi: b.Centre + 14 * b.Width)).OrderBy(i => i.Lo).ToList();
+        var merged = new List<(double Lo, double Hi)>();
+        foreach (var i in intervals)
+        {
+            if (merged.Count > 0 && i.Lo <= merged[^1].Hi) merged[^1] = (merged[^1].Lo, Math.Max(merged[^1].Hi, i.Hi));
+            else merged.Add(i);
+        }
+        double total = 0, error = 0;
+        foreach (var (lo, hi) in merged)
+        {
+            // Split each interval at bump centres and half-widths so the adaptive rule sees every peak.
+            var cuts = new SortedSet<double> { lo, hi };
+            foreach (var b in bumps)
+                for (int j = -14; j <= 14; j += 2)
+                {
+                    double c = b.Centre + j * b.Width;
+                    if (c > lo && c < hi) cuts.Add(c);
+                }
+            var list = cuts.ToList();
+            for (int j = 0; j + 1 < list.Count; j++)
+            {
+                // Each panel is at most two bump widths long, where a smooth Gaussian-type integrand is resolved to
+                // round-off by Gauss-Legendre of order 64; the order-32 result gives the error estimate.
+                double fine = GaussLegendreRule.Integrate(f, list[j], list[j + 1], 64);
+                double coarse = GaussLegendreRule.Integrate(f, list[j], list[j + 1], 32);
+                total += fine;
+                error += Math.Abs(fine - coarse);
+            }
+        }
+        return (total, error);
+    }
+}

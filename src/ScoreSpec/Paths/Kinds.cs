@@ -1,0 +1,206 @@
+namespace ScoreSpec.Paths;
+
+/// <summary>
+/// The conditional optimal-transport path of flow matching: alpha_t = t, sigma_t = 1 - t, noise at t = 0
+/// and data at t = 1 (shared/seeds/002, Holderrieth and Erives Chapters 2-3; shared/cli-contract.md).
+/// Proposition 1 gives a_t = (1 - t)/t and b_t = 1/t.
+/// </summary>
+public sealed record CondOtPath : GaussianPath
+{
+    /// <inheritdoc />
+    protected override string Parameters => "";
+    /// <inheritdoc />
+    public override string Kind => "condot";
+    /// <inheritdoc />
+    public override DataEnd DataEnd => DataEnd.One;
+    /// <inheritdoc />
+    protected override double AlphaCore(double t) => t;
+    /// <inheritdoc />
+    protected override double SigmaCore(double t) => 1 - t;
+    /// <inheritdoc />
+    protected override double AlphaDotCore(double t) => 1;
+    /// <inheritdoc />
+    protected override double SigmaDotCore(double t) => -1;
+    /// <inheritdoc />
+    protected override double LogAlphaDotCore(double t) => 1 / t;
+}
+
+/// <summary>
+/// The variance-preserving path: the marginals of Song et al. 2021's VP SDE dx = -beta(t) x / 2 dt + sqrt(beta(t)) dW
+/// with the linear rate beta(t) = beta_min + t (beta_max - beta_min) (shared/seeds/003, "Variance Preserving (VP) SDE";
+/// shared/cli-contract.md). With I(t) = t^2 (beta_max - beta_min)/4 + t beta_min/2 = (1/2) int_0^t beta:
+/// alpha_t = exp(-I(t)) and sigma_t = sqrt(1 - alpha_t^2), evaluated as sqrt(-expm1(-2 I(t))) so that small t
+/// loses no digits.
+/// </summary>
+public sealed record VpPath : GaussianPath
+{
+    /// <summary>Creates a VP path; needs 0 &lt;= beta_min &lt;= beta_max and beta_max &gt; 0.</summary>
+    public VpPath(double betaMin = 0.1, double betaMax = 20.0)
+    {
+        BetaMin = Guard.NonNegative(betaMin, nameof(betaMin));
+        BetaMax = Guard.Positive(betaMax, nameof(betaMax));
+        if (betaMax < betaMin)
+            throw new ArgumentException($"betaMax must be at least betaMin ({betaMin}), got {betaMax}.", nameof(betaMax));
+    }
+
+    /// <summary>beta(0), the noise rate at the data end.</summary>
+    public double BetaMin { get; }
+    /// <summary>beta(1), the noise rate at the noise end.</summary>
+    public double BetaMax { get; }
+
+    /// <inheritdoc />
+    protected override string Parameters => FormattableString.Invariant($"beta_min={BetaMin:R}, beta_max={BetaMax:R}");
+    /// <inheritdoc />
+    public override string Kind => "vp";
+    /// <inheritdoc />
+    public override DataEnd DataEnd => DataEnd.Zero;
+
+    /// <summary>The noise rate beta(t) = beta_min + t (beta_max - beta_min).</summary>
+    public double Beta(double t) => BetaMin + Guard.OpenUnit(t) * (BetaMax - BetaMin);
+
+    /// <summary>I(t) = (1/2) int_0^t beta(s) ds = t^2 (beta_max - beta_min)/4 + t beta_min / 2, so alpha_t = exp(-I(t)).</summary>
+    public double HalfIntegratedBeta(double t) => HalfIntegral(Guard.OpenUnit(t));
+
+    internal double HalfIntegral(double t) => t * t * (BetaMax - BetaMin) / 4 + t * BetaMin / 2;
+    internal double Rate(double t) => BetaMin + t * (BetaMax - BetaMin);
+
+    /// <inheritdoc />
+    protected override double AlphaCore(double t) => Math.Exp(-HalfIntegral(t));
+    /// <inheritdoc />
+    protected override double SigmaCore(double t) => Math.Sqrt(-double.ExpM1(-2 * HalfIntegral(t)));
+    /// <inheritdoc />
+    protected override double AlphaDotCore(double t) => -0.5 * Rate(t) * AlphaCore(t);
+    /// <inheritdoc />
+    protected override double SigmaDotCore(double t)
+    {
+        double a = AlphaCore(t);
+        return a * a * Rate(t) / (2 * SigmaCore(t));
+    }
+    /// <inheritdoc />
+    protected override double LogAlphaDotCore(double t) => -0.5 * Rate(t);
+}
+
+/// <summary>
+/// The sub-VP path: the marginals of Song et al. 2021's sub-VP SDE, alpha_t as for <see cref="VpPath"/> and
+/// sigma_t = 1 - alpha_t^2 = -expm1(-2 I(t)) (shared/cli-contract.md; shared/seeds/003 lists sub-VP in its
+/// SDE comparison table). Its forward SDE is dx = -beta(t) x/2 dt + sqrt(beta(t) (1 - alpha_t^4)) dW.
+/// </summary>
+public sealed record SubVpPath : GaussianPath
+{
+    private readonly VpPath vp;
+
+    /// <summary>Creates a sub-VP path; needs 0 &lt;= beta_min &lt;= beta_max and beta_max &gt; 0.</summary>
+    public SubVpPath(double betaMin = 0.1, double betaMax = 20.0) => vp = new VpPath(betaMin, betaMax);
+
+    /// <summary>beta(0).</summary>
+    public double BetaMin => vp.BetaMin;
+    /// <summary>beta(1).</summary>
+    public double BetaMax => vp.BetaMax;
+    /// <summary>The noise rate beta(t) = beta_min + t (beta_max - beta_min).</summary>
+    public double Beta(double t) => vp.Beta(t);
+
+    /// <inheritdoc />
+    protected override string Parameters => FormattableString.Invariant($"beta_min={BetaMin:R}, beta_max={BetaMax:R}");
+    /// <inheritdoc />
+    public override string Kind => "subvp";
+    /// <inheritdoc />
+    public override DataEnd DataEnd => DataEnd.Zero;
+    /// <inheritdoc />
+    protected override double AlphaCore(double t) => Math.Exp(-vp.HalfIntegral(t));
+    /// <inheritdoc />
+    protected override double SigmaCore(double t) => -double.ExpM1(-2 * vp.HalfIntegral(t));
+    /// <inheritdoc />
+    protected override double AlphaDotCore(double t) => -0.5 * vp.Rate(t) * AlphaCore(t);
+    /// <inheritdoc />
+    protected override double SigmaDotCore(double t)
+    {
+        double a = AlphaCore(t);
+        return a * a * vp.Rate(t);
+    }
+    /// <inheritdoc />
+    protected override double LogAlphaDotCore(double t) => -0.5 * vp.Rate(t);
+}
+
+/// <summary>
+/// The variance-exploding path: alpha_t = 1, sigma_t = sigma_min (sigma_max/sigma_min)^t, the marginals of
+/// Song et al. 2021's VE SDE dx = sqrt(d sigma_t^2/dt) dW (shared/seeds/003, "Variance Exploding (VE) SDE";
+/// shared/cli-contract.md). Data at t = 0, where p_0 is the data smoothed by N(0, sigma_min^2 I).
+/// </summary>
+public sealed record VePath : GaussianPath
+{
+    /// <summary>Creates a VE path; needs 0 &lt; sigma_min &lt; sigma_max.</summary>
+    public VePath(double sigmaMin = 0.01, double sigmaMax = 50.0)
+    {
+        SigmaMin = Guard.Positive(sigmaMin, nameof(sigmaMin));
+        SigmaMax = Guard.Positive(sigmaMax, nameof(sigmaMax));
+        if (sigmaMax <= sigmaMin)
+            throw new ArgumentException($"sigmaMax must exceed sigmaMin ({sigmaMin}), got {sigmaMax}.", nameof(sigmaMax));
+    }
+
+    /// <summary>sigma at t = 0.</summary>
+    public double SigmaMin { get; }
+    /// <summary>sigma at t = 1.</summary>
+    public double SigmaMax { get; }
+
+    private double LogRatio => Math.Log(SigmaMax / SigmaMin);
+
+    /// <inheritdoc />
+    protected override string Parameters => FormattableString.Invariant($"sigma_min={SigmaMin:R}, sigma_max={SigmaMax:R}");
+    /// <inheritdoc />
+    public override string Kind => "ve";
+    /// <inheritdoc />
+    public override DataEnd DataEnd => DataEnd.Zero;
+    /// <inheritdoc />
+    protected override double AlphaCore(double t) => 1;
+    /// <inheritdoc />
+    protected override double SigmaCore(double t) => SigmaMin * Math.Exp(t * LogRatio);
+    /// <inheritdoc />
+    protected override double AlphaDotCore(double t) => 0;
+    /// <inheritdoc />
+    protected override double SigmaDotCore(double t) => SigmaCore(t) * LogRatio;
+    /// <inheritdoc />
+    protected override double LogAlphaDotCore(double t) => 0;
+}
+
+/// <summary>
+/// The cosine path of Nichol and Dhariwal: with u(t) = (pi/2)(t + s)/(1 + s) and u0 = u(0),
+/// alpha_t = cos u(t) / cos u0 and sigma_t = sqrt(1 - alpha_t^2) (shared/cli-contract.md). sigma_t^2 is
+/// evaluated as sin(u - u0) sin(u + u0) / cos^2 u0, which equals 1 - alpha_t^2 exactly and loses no digits near t = 0.
+/// </summary>
+public sealed record CosinePath : GaussianPath
+{
+    /// <summary>Creates a cosine path with offset s &gt;= 0.</summary>
+    public CosinePath(double s = 0.008)
+    {
+        S = Guard.NonNegative(s, nameof(s));
+    }
+
+    /// <summary>The offset s that keeps sigma_t from vanishing too fast near t = 0.</summary>
+    public double S { get; }
+
+    /// <inheritdoc />
+    protected override string Parameters => FormattableString.Invariant($"s={S:R}");
+    /// <inheritdoc />
+    public override string Kind => "cosine";
+    /// <inheritdoc />
+    public override DataEnd DataEnd => DataEnd.Zero;
+
+    private double U(double t) => Math.PI / 2 * (t + S) / (1 + S);
+    private double U0 => Math.PI / 2 * S / (1 + S);
+    private double Rate => Math.PI / 2 / (1 + S);
+
+    /// <inheritdoc />
+    protected override double AlphaCore(double t) => Math.Cos(U(t)) / Math.Cos(U0);
+    /// <inheritdoc />
+    protected override double SigmaCore(double t)
+    {
+        double u = U(t), u0 = U0, c0 = Math.Cos(u0);
+        return Math.Sqrt(Math.Sin(u - u0) * Math.Sin(u + u0)) / c0;
+    }
+    /// <inheritdoc />
+    protected override double AlphaDotCore(double t) => -Math.Sin(U(t)) * Rate / Math.Cos(U0);
+    /// <inheritdoc />
+    protected override double SigmaDotCore(double t) => -AlphaCore(t) * AlphaDotCore(t) / SigmaCore(t);
+    /// <inheritdoc />
+    protected override double LogAlphaDotCore(double t) => -Math.Tan(U(t)) * Rate;
+}
