@@ -1,0 +1,51 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using ScoreSpec.Identities;
+
+namespace ScoreSpec.Properties;
+
+/// <summary>
+/// Every identity of the catalog as an FsCheck property over the instance seed. The two sides of each identity are
+/// computed independently inside the catalog entry (see its ToleranceReason); FsCheck prints the failing seed, and
+/// Catalog.Get(id).Check(seed) replays it. Monte Carlo entries fail falsely with probability at most 1e-7 per
+/// instance (Catalog.MonteCarloFalseFailure), so at most 1e-5 for the 100 instances of one property run.
+/// </summary>
+public class IdentityProperties
+{
+    private static Property Holds(string id, int seed)
+    {
+        var result = Catalog.Get(id).Check(seed);
+        return result.Passed.Label($"{id} seed={seed} residual={result.Residual:G4} tolerance={result.Tolerance:G4} {result.Detail}");
+    }
+
+    [Property] public Property ScoreIsGradientOfLogDensity(int seed) => Holds("score.gradient", seed);
+    [Property] public Property HessianIsJacobianOfScore(int seed) => Holds("score.hessian", seed);
+    [Property] public Property ScoreHasMeanZeroByQuadrature(int seed) => Holds("score.zero-mean.quadrature", seed);
+    [Property] public Property FisherIdentityByQuadrature(int seed) => Holds("score.fisher.quadrature", seed);
+    [Property(MaxTest = 50)] public Property ScoreHasMeanZeroByMonteCarlo(int seed) => Holds("score.zero-mean.monte-carlo", seed);
+    [Property(MaxTest = 50)] public Property FisherIdentityByMonteCarlo(int seed) => Holds("score.fisher.monte-carlo", seed);
+    [Property] public Property ConditionalScoreIsMinusNoiseOverSigma(int seed) => Holds("score-noise.conditional", seed);
+    [Property] public Property MarginalScoreIsMinusPosteriorNoiseOverSigma(int seed) => Holds("score-noise.marginal", seed);
+    [Property] public Property TweedieEqualsPosteriorMean(int seed) => Holds("tweedie", seed);
+    [Property(MaxTest = 50)] public Property PosteriorMeansMatchQuadrature(int seed) => Holds("posterior.quadrature", seed);
+    [Property] public Property DenoiserAndNoiseRecombineToX(int seed) => Holds("posterior.consistency", seed);
+    [Property] public Property Proposition1Conditional(int seed) => Holds("prop1.conditional", seed);
+    [Property] public Property Proposition1Marginal(int seed) => Holds("prop1.marginal", seed);
+    [Property] public Property ConversionsRoundTrip(int seed) => Holds("conversions.roundtrip", seed);
+    [Property] public Property PathDerivativesMatchFiniteDifferences(int seed) => Holds("path.derivatives", seed);
+    [Property] public Property ForwardSdeReproducesPathMoments(int seed) => Holds("sde.moments", seed);
+    [Property] public Property ForwardSdeIsSong2021(int seed) => Holds("sde.song2021", seed);
+    [Property] public Property ProbabilityFlowDriftIsVelocity(int seed) => Holds("pf-ode.velocity", seed);
+    [Property] public Property FarFieldStaysFiniteAndExact(int seed) => Holds("stability.far-field", seed);
+
+    [Xunit.Fact]
+    public void EveryCatalogEntryHasAProperty()
+    {
+        var covered = typeof(IdentityProperties).GetMethods()
+            .Where(m => m.GetCustomAttributes(typeof(PropertyAttribute), false).Length > 0)
+            .Count();
+        Xunit.Assert.Equal(Catalog.All.Count, covered);
+        Xunit.Assert.Equal(Catalog.All.Count, Catalog.All.Select(i => i.Id).Distinct().Count());
+    }
+}
