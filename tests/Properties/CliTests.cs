@@ -1,0 +1,129 @@
+using System.Text.Json;
+using ScoreSpec.Cli;
+using ScoreSpec.Densities;
+using ScoreSpec.Paths;
+using Xunit;
+
+namespace ScoreSpec.Properties;
+
+/// <summary>The `scorespec eval` contract (shared/cli-contract.md): fields, round-trip numbers, exit code 2 with one line naming the field.</summary>
+public class CliTests
+{
+    private const string ContractData = """
+        "data": {
+          "weights": [0.5, 0.5],
+          "means": [[-2.0, 0.0], [2.0, 0.0]],
+          "covariances": [[[0.49, 0.0], [0.0, 0.49]], [[0.49, 0.0], [0.0, 0.49]]]
+        }
+        """;
+
+    private static (int Code, string Out, string Err) Run(string request, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Cli.Cli.Run(args.Length == 0 ? ["eval", "-"] : args, new StringReader(request), stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string Request(string path, double t = 0.5, string points = "[[0.1, -0.3], [1.0, 2.0]]", string extra = "")
+        => $$"""{ {{ContractData}}, "path": {{path}}, "t": {{t.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}}, "points": {{points}} {{extra}} }""";
+
+    public static TheoryData<string, GaussianPath> Paths => new()
+    {
+        { """{ "kind": "vp", "beta_min": 0.1, "beta_max": 20.0 }""", new VpPath(0.1, 20) },
+        { """{ "kind": "subvp" }""", GaussianPath.SubVp },
+        { """{ "kind": "ve", "sigma_min": 0.02 }""", new VePath(0.02, 50) },
+        { """{ "kind": "cosine" }""", GaussianPath.Cosine },
+        { """{ "kind": "condot" }""", GaussianPath.CondOt },
+    };
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void EvalAnswersEveryQuantityForEveryPathKind(string pathJson, GaussianPath path)
+    {
+        var (code, output, err) = Run(Request(pathJson));
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        var cov = new double[,] { { 0.49, 0.0 }, { 0.0, 0.49 } };
+        var data = GaussianMixture.Create([0.5, 0.5], [[-2.0, 0.0], [2.0, 0.0]], [cov, cov]);
+        var m = data.Along(path, 0.5);
+        Assert.Equal(path.Alpha(0.5), root.GetProperty("alpha").GetDouble());
+        Assert.Equal(path.Sigma(0.5), root.GetProperty("sigma").GetDouble());
+        double[][] points = [[0.1, -0.3], [1.0, 2.0]];
+        for (int p = 0; p < points.Length; p++)
+        {
+            // Round-trip formatting: the JSON numbers read back to exactly the library's doubles.
+            Assert.Equal(m.LogDensity(points[p]), root.GetProperty("log_density")[p].GetDouble());
+            foreach (var (name, q) in new[] { ("score", Quantity.Score), ("noise", Quantity.Noise), ("denoiser", Quantity.Denoiser), ("velocity", Quantity.Velocity) })
+                Assert.Equal(m.Evaluate(q, points[p]), root.GetProperty(name)[p].EnumerateArray().Select(e => e.GetDouble()).ToArray());
+        }
+    }
+
+    [Fact]
+    public void StdsAreAcceptedAsIsotropicCovariances()
+    {
+        string request = """{ "data": { "weights": [1.0], "means": [[0.0]], "stds": [2.0] }, "path": { "kind": "vp" }, "t": 0.3, "points": [[1.0]], "quantities": ["score"] }""";
+        var (code, output, _) = Run(request);
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var expected = Gaussian.Isotropic([0.0], 2.0).Along(GaussianPath.Vp, 0.3).Score([1.0])[0];
+        Assert.Equal(expected, doc.RootElement.GetProperty("score")[0][0].GetDouble());
+        Assert.False(doc.RootElement.TryGetProperty("log_density", out _));
+    }
+
+    [Theory]
+    [InlineData("""{ "data": { "weights": [0.5, 0.4], "means": [[0.0], [1.0]], "stds": [1.0, 1.0] }, "path": { "kind": "vp" }, "t": 0.5, "points": [[0.0]] }""", "data.weights")]
+    [InlineData("""{ "data": { "weights": [1.5, -0.5], "means": [[0.0], [1.0]], "stds": [1.0, 1.0] }, "path": { "kind": "vp" }, "t": 0.5, "points": [[0.0]] }""", "data.weights[1]")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0]], "stds": [1.0] }, "path": { "kind": "vp" }, "t": 1.0, "points": [[0.0]] }""", "t")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0]], "stds": [1.0] }, "t": 0.5, "points": [[0.0]] }""", "path")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0]], "stds": [1.0] }, "path": { "kind": "edm" }, "t": 0.5, "points": [[0.0]] }""", "path.kind")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0]], "stds": [1.0] }, "path": { "kind": "ve", "sigma_min": 5, "sigma_max": 1 }, "t": 0.5, "points": [[0.0]] }""", "path.sigma_max")]
+    [InlineData("""{ "data": { "weights": [0.5, 0.5], "means": [[0.0, 0.0], [1.0, 0.0]], "covariances": [[[1, 0], [0, 1]], [[1, 2], [2, 1]]] }, "path": { "kind": "vp" }, "t": 0.5, "points": [[0.0, 0.0]] }""", "data.covariances[1]")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0, 0.0]], "stds": [1.0] }, "path": { "kind": "vp" }, "t": 0.5, "points": [[0.0, 0.0], [1.0]] }""", "points[1]")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0]], "stds": [1.0] }, "path": { "kind": "vp" }, "t": 0.5, "points": [[0.0]], "quantities": ["hessian"] }""", "quantities[0]")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [["a"]], "stds": [1.0] }, "path": { "kind": "vp" }, "t": 0.5, "points": [[0.0]] }""", "data.means[0][0]")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0]] }, "path": { "kind": "vp" }, "t": 0.5, "points": [[0.0]] }""", "data")]
+    [InlineData("""{ not json""", "FILE")]
+    public void BadInputExitsTwoWithOneLineNamingTheField(string request, string field)
+    {
+        var (code, output, err) = Run(request);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith($"scorespec: {field}: ", lines[0]);
+    }
+
+    [Fact]
+    public void UnknownOptionExitsTwo()
+    {
+        var (code, _, err) = Run("", "verify", "--frobnicate");
+        Assert.Equal(2, code);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void MissingFileExitsTwo()
+    {
+        var (code, _, err) = Run("", "eval", "/nonexistent/request.json");
+        Assert.Equal(2, code);
+        Assert.StartsWith("scorespec: FILE: ", err);
+    }
+
+    [Fact]
+    public void VerifyJsonHasTheContractFieldsAndPasses()
+    {
+        var (code, output, _) = Run("", "verify", "--quick", "--json", "--seed", "3");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(Identities.Catalog.All.Count, doc.RootElement.GetArrayLength());
+        foreach (var r in doc.RootElement.EnumerateArray())
+        {
+            foreach (var f in new[] { "id", "statement", "source", "residual", "tolerance", "passed" })
+                Assert.True(r.TryGetProperty(f, out _), $"missing {f}");
+            Assert.True(r.GetProperty("passed").GetBoolean(), r.GetProperty("id").GetString());
+        }
+    }
+}
