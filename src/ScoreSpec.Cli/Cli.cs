@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace ScoreSpec.Cli;
 
 /// <summary>The `scorespec` commands (shared/cli-contract.md). Exit codes: 0 success, 1 a failed identity, 2 bad input.</summary>
-public static class Cli
+internal static class Cli
 {
     public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
@@ -110,7 +110,7 @@ public static class Cli
 }
 
 /// <summary>Bad input: the offending field (a JSON path such as <c>data.weights[1]</c>) and what is wrong with it.</summary>
-public sealed class RequestException(string field, string message) : Exception(message)
+internal sealed class RequestException(string field, string message) : Exception(message)
 {
     public string Field { get; } = field;
 }

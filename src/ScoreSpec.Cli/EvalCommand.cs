@@ -4,7 +4,7 @@ using ScoreSpec.Paths;
 namespace ScoreSpec.Cli;
 
 /// <summary>`scorespec eval FILE`: exact quantities of the data's marginal p_t along a path (shared/cli-contract.md).</summary>
-public static class EvalCommand
+internal static class EvalCommand
 {
     private static readonly (string Name, Quantity? Quantity)[] Known =
     [

@@ -5,7 +5,7 @@ using ScoreSpec.Paths;
 namespace ScoreSpec.Cli;
 
 /// <summary>Reading requests (with errors that name the JSON field) and writing round-trip numbers.</summary>
-public static class Json
+internal static class Json
 {
     public static JsonElement Required(JsonElement obj, string name, string at)
     {

@@ -72,3 +72,14 @@ public class ReadmeTests
         for (int i = 0; i < z.Length; i++) Assert.Equal(z[i], tweedie[i], 1e-12); // both O(1): 1e-12 is 1e4 ulps of slack for two closed forms
     }
 }
+
+public class DocsTests
+{
+    [Fact]
+    public void IdentitiesPageListsEveryCatalogEntry()
+    {
+        var page = File.ReadAllText(ReadmeTests.RepoFile("docs/identities.md"));
+        foreach (var identity in Identities.Catalog.All)
+            Assert.Contains($"## `{identity.Id}`", page);
+    }
+}

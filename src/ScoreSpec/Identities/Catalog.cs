@@ -85,7 +85,7 @@ public static class Catalog
             "Closed forms equal in exact arithmetic: 1e3 eps kappa^2 (|u| + |x| + 1).",
             Prop1Marginal),
         new("conversions.roundtrip",
-            "Every conversion among score, noise, denoiser, velocity and v-prediction maps the conditional target of one to that of the other, and converting there and back returns the input.",
+            "Every conversion among score, noise, denoiser, velocity and v-prediction maps the conditional target of one to that of the other, converting there and back returns the input, and the exact marginal score converts to the exact marginal of every other quantity.",
             "shared/seeds/002 Ch. 3 and Ch. 8 ('Converting between parameterizations')",
             "Linear maps with coefficients bounded by kappa: 1e3 eps kappa^2 (|value| + |x| + 1).",
             ConversionsRoundTrip),
@@ -459,6 +459,7 @@ public static class Catalog
     {
         var rng = new Random(seed);
         int d = Dim(rng);
+        var data = RandomInstances.Mixture(rng, d);
         var worst = new WorstOf();
         var quantities = Enum.GetValues<Quantity>();
         foreach (var (path, t) in PathsAndTimes(rng))
@@ -479,6 +480,13 @@ public static class Catalog
                     var back = pt.Convert(to, from, x, converted);
                     CompareClose(worst, source, back, k, k * k * scale, $"{Describe(path, t)} {from}->{to}->{from}");
                 }
+            // Marginal: converting the exact marginal score gives the exact marginal of every other quantity,
+            // each computed by MixtureMarginal from the Bayes posterior.
+            var mt = data.Along(path, t);
+            var xm = mt.Sample(rng);
+            var sm = mt.Score(xm);
+            foreach (var to in quantities)
+                CompareClose(worst, mt.Evaluate(to, xm), pt.Convert(Quantity.Score, to, xm, sm), k, k * (Norm(xm) + Norm(sm) + Norm(mt.Denoiser(xm)) + 1), $"{Describe(path, t)} marginal Score->{to}");
         }
         return worst.Result;
     }
