@@ -1,0 +1,176 @@
+using MathNet.Numerics.LinearAlgebra;
+using ScoreSpec.Paths;
+
+namespace ScoreSpec.Densities;
+
+/// <summary>
+/// The exact marginal p_t of Gaussian-mixture data along a path, for every t at once, evaluated without allocation:
+/// the fast form of <see cref="MixtureMarginal"/> that the samplers call millions of times. Each data covariance is
+/// diagonalised once, Sigma_k = Q_k diag(lambda_k) Q_k^T, so that C_k(t) = alpha_t^2 Sigma_k + sigma_t^2 I = Q_k diag(v_k) Q_k^T
+/// with v_k = alpha_t^2 lambda_k + sigma_t^2; with y = Q_k^T (x - alpha_t mu_k) the component log density is
+/// -|y / sqrt(v)|^2 / 2 - sum log v / 2 - d log(2 pi)/2, its score -Q_k (y / v), its denoiser mu_k + alpha_t Q_k (lambda y / v)
+/// and its noise prediction sigma_t Q_k (y / v). Thread-safe: scratch lives on the stack and a per-thread cache holds
+/// the time-dependent coefficients.
+/// </summary>
+public sealed class MarginalField
+{
+    private readonly int d, K;
+    private readonly double[] logWeights;
+    private readonly double[] q;       // K blocks of d x d, row-major: Q_k
+    private readonly double[] lambda;  // K x d eigenvalues
+    private readonly double[] mu;      // K x d means
+    private readonly double[] muRot;   // K x d: Q_k^T mu_k
+
+    /// <summary>Prepares the field of <paramref name="data"/> along <paramref name="path"/>.</summary>
+    public MarginalField(GaussianMixture data, GaussianPath path)
+    {
+        Data = data ?? throw new ArgumentException("data must not be null.", nameof(data));
+        Path = path ?? throw new ArgumentException("path must not be null.", nameof(path));
+        d = data.Dimension; K = data.Components.Length;
+        logWeights = data.Weights.Select(w => Math.Log(w)).ToArray();
+        q = new double[K * d * d]; lambda = new double[K * d]; mu = new double[K * d]; muRot = new double[K * d];
+        for (int k = 0; k < K; k++)
+        {
+            var c = data.Components[k];
+            var m = Matrix<double>.Build.Dense(d, d, (i, j) => c.Covariance[i][j]);
+            var evd = m.Evd(Symmetricity.Symmetric);
+            for (int i = 0; i < d; i++)
+            {
+                lambda[k * d + i] = evd.EigenValues[i].Real;
+                mu[k * d + i] = c.Mean[i];
+                for (int j = 0; j < d; j++) q[k * d * d + i * d + j] = evd.EigenVectors[i, j];
+            }
+            for (int j = 0; j < d; j++)
+            {
+                double acc = 0;
+                for (int i = 0; i < d; i++) acc += q[k * d * d + i * d + j] * c.Mean[i];
+                muRot[k * d + j] = acc;
+            }
+        }
+    }
+
+    /// <summary>The data distribution.</summary>
+    public GaussianMixture Data { get; }
+    /// <summary>The path.</summary>
+    public GaussianPath Path { get; }
+    /// <summary>The dimension.</summary>
+    public int Dimension => d;
+
+    private sealed class Coefficients
+    {
+        public MarginalField? Owner;
+        public double T = double.NaN, Alpha, Sigma;
+        public double[] V = [], LogNorm = [];
+    }
+
+    [ThreadStatic] private static Coefficients[]? cache;
+    [ThreadStatic] private static int cacheNext;
+
+    private Coefficients At(double t)
+    {
+        var c = cache ??= [new(), new(), new(), new()];
+        for (int i = 0; i < c.Length; i++)
+            if (ReferenceEquals(c[i].Owner, this) && c[i].T == t) return c[i];
+        var e = c[cacheNext];
+        cacheNext = (cacheNext + 1) % c.Length;
+        if (e.V.Length != K * d) { e.V = new double[K * d]; e.LogNorm = new double[K]; }
+        e.Owner = this; e.T = t;
+        e.Alpha = Path.Alpha(t); e.Sigma = Path.Sigma(t);
+        double a2 = e.Alpha * e.Alpha, s2 = e.Sigma * e.Sigma;
+        for (int k = 0; k < K; k++)
+        {
+            double logDet = 0;
+            for (int i = 0; i < d; i++) { double v = a2 * lambda[k * d + i] + s2; e.V[k * d + i] = v; logDet += Math.Log(v); }
+            e.LogNorm[k] = logWeights[k] - 0.5 * logDet - 0.5 * d * Math.Log(2 * Math.PI);
+        }
+        return e;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="w"/> (length K) with posterior component weights and <paramref name="yv"/> (K x d) with
+    /// y / v for each component; returns log p_t(x).
+    /// </summary>
+    private double Posterior(Coefficients c, ReadOnlySpan<double> x, Span<double> w, Span<double> yv)
+    {
+        double max = double.NegativeInfinity;
+        for (int k = 0; k < K; k++)
+        {
+            double quad = 0;
+            int qb = k * d * d;
+            for (int j = 0; j < d; j++)
+            {
+                double y = -c.Alpha * muRot[k * d + j];
+                for (int i = 0; i < d; i++) y += q[qb + i * d + j] * x[i];
+                double v = c.V[k * d + j];
+                yv[k * d + j] = y / v;
+                quad += y * y / v;
+            }
+            w[k] = c.LogNorm[k] - 0.5 * quad;
+            if (w[k] > max) max = w[k];
+        }
+        double sum = 0;
+        for (int k = 0; k < K; k++) { w[k] = Math.Exp(w[k] - max); sum += w[k]; }
+        for (int k = 0; k < K; k++) w[k] /= sum;
+        return max + Math.Log(sum);
+    }
+
+    /// <summary>The score grad log p_t(x) into <paramref name="score"/>; returns log p_t(x).</summary>
+    public double Score(double t, ReadOnlySpan<double> x, Span<double> score)
+    {
+        var c = At(t);
+        Span<double> w = K <= 32 ? stackalloc double[K] : new double[K];
+        Span<double> yv = K * d <= 256 ? stackalloc double[K * d] : new double[K * d];
+        double logp = Posterior(c, x, w, yv);
+        score.Clear();
+        for (int k = 0; k < K; k++)
+        {
+            int qb = k * d * d;
+            for (int i = 0; i < d; i++)
+            {
+                double acc = 0;
+                for (int j = 0; j < d; j++) acc += q[qb + i * d + j] * yv[k * d + j];
+                score[i] -= w[k] * acc;
+            }
+        }
+        return logp;
+    }
+
+    /// <summary>log p_t(x).</summary>
+    public double LogDensity(double t, ReadOnlySpan<double> x)
+    {
+        var c = At(t);
+        Span<double> w = K <= 32 ? stackalloc double[K] : new double[K];
+        Span<double> yv = K * d <= 256 ? stackalloc double[K * d] : new double[K * d];
+        return Posterior(c, x, w, yv);
+    }
+
+    /// <summary>The exact denoiser E[z | x_t = x] into <paramref name="result"/>.</summary>
+    public void Denoiser(double t, ReadOnlySpan<double> x, Span<double> result)
+    {
+        var c = At(t);
+        Span<double> w = K <= 32 ? stackalloc double[K] : new double[K];
+        Span<double> yv = K * d <= 256 ? stackalloc double[K * d] : new double[K * d];
+        Posterior(c, x, w, yv);
+        result.Clear();
+        for (int k = 0; k < K; k++)
+        {
+            int qb = k * d * d;
+            for (int i = 0; i < d; i++)
+            {
+                double acc = 0;
+                for (int j = 0; j < d; j++) acc += q[qb + i * d + j] * lambda[k * d + j] * yv[k * d + j];
+                result[i] += w[k] * (mu[k * d + i] + c.Alpha * acc);
+            }
+        }
+    }
+
+    /// <summary>The score at t as a fresh array (allocating convenience form).</summary>
+    public double[] Score(double t, double[] x)
+    {
+        Guard.OpenUnit(t);
+        Guard.FiniteVector(x, d, nameof(x));
+        var s = new double[d];
+        Score(t, x, s);
+        return s;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Runtime.CompilerServices;
+
+namespace ScoreSpec.Numerics;
+
+/// <summary>
+/// SplitMix64 (Steele, Lea and Flood 2014): a bijective 64-bit mixer, used here to derive independent stream seeds
+/// from (seed, stream index) and as a counter-based hash for Brownian refinements, so that the random numbers a path
+/// receives depend only on its seed and index, never on thread scheduling.
+/// </summary>
+public static class SplitMix64
+{
+    /// <summary>The SplitMix64 output function applied to <paramref name="x"/> + the golden-ratio increment.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Mix(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
+    }
+
+    /// <summary>A hash of several words, chained through <see cref="Mix"/>.</summary>
+    public static ulong Hash(ulong a, ulong b, ulong c = 0, ulong d = 0) => Mix(Mix(Mix(Mix(a) ^ b) ^ c) ^ d);
+
+    /// <summary>A uniform double in (0, 1) from the top 53 bits of a hash (never exactly 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ToUnit(ulong bits) => ((bits >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+
+    /// <summary>A standard normal from two hashed uniforms by Box-Muller.</summary>
+    public static double Normal(ulong key)
+    {
+        double u1 = ToUnit(Mix(key)), u2 = ToUnit(Mix(key ^ 0xD1B54A32D192ED03UL));
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+}
+
+/// <summary>
+/// The state of one xoshiro256** stream (Blackman and Vigna 2018) held in a caller's array of 4 words per stream, so
+/// that an ensemble of N paths keeps its generators in one contiguous ulong[4N] and no generator is ever allocated per
+/// step. Normals come from the Marsaglia polar method.
+/// </summary>
+public static class Xoshiro
+{
+    /// <summary>Seeds stream <paramref name="index"/> of a run with master seed <paramref name="seed"/> into state[0..4).</summary>
+    public static void Seed(Span<ulong> state, ulong seed, ulong index)
+    {
+        ulong s = SplitMix64.Hash(seed, index, 0x5EED);
+        for (int i = 0; i < 4; i++) { s = SplitMix64.Mix(s); state[i] = s; }
+        if ((state[0] | state[1] | state[2] | state[3]) == 0) state[0] = 1;
+    }
+
+    /// <summary>The next 64 random bits of the stream.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Next(Span<ulong> s)
+    {
+        ulong result = BitRotate(s[1] * 5, 7) * 9;
+        ulong t = s[1] << 17;
+        s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = BitRotate(s[3], 45);
+        return result;
+    }
+
+    /// <summary>A uniform double in [0, 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double NextDouble(Span<ulong> s) => (Next(s) >> 11) * (1.0 / 9007199254740992.0);
+
+    /// <summary>Fills <paramref name="output"/> with standard normals (Marsaglia polar method, both values used).</summary>
+    public static void Normals(Span<ulong> s, Span<double> output)
+    {
+        int i = 0;
+        while (i < output.Length)
+        {
+            double u, v, q;
+            do
+            {
+                u = 2 * NextDouble(s) - 1;
+                v = 2 * NextDouble(s) - 1;
+                q = u * u + v * v;
+            } while (q >= 1 || q == 0);
+            double f = Math.Sqrt(-2 * Math.Log(q) / q);
+            output[i++] = u * f;
+            if (i < output.Length) output[i++] = v * f;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong BitRotate(ulong x, int k) => (x << k) | (x >> (64 - k));
+}

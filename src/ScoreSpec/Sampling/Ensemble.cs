@@ -1,0 +1,73 @@
+namespace ScoreSpec.Sampling;
+
+/// <summary>A score model s(t, x) ~ grad log p_t(x), written into <c>score</c>; it must be safe to call from several threads.</summary>
+public delegate void ScoreFunction(double t, ReadOnlySpan<double> x, Span<double> score);
+
+/// <summary>N points in d dimensions stored contiguously, row-major: point i is Values[i d .. (i + 1) d).</summary>
+/// <param name="Count">N.</param>
+/// <param name="Dimension">d.</param>
+/// <param name="Values">The N d coordinates.</param>
+public sealed record Ensemble(int Count, int Dimension, double[] Values)
+{
+    /// <summary>Point i as a fresh array.</summary>
+    public double[] Row(int i) => Values.AsSpan(i * Dimension, Dimension).ToArray();
+
+    /// <summary>All points as fresh arrays.</summary>
+    public double[][] Rows() => Enumerable.Range(0, Count).Select(Row).ToArray();
+
+    /// <summary>Coordinate j of every point.</summary>
+    public double[] Column(int j) => Enumerable.Range(0, Count).Select(i => Values[i * Dimension + j]).ToArray();
+
+    /// <summary>An ensemble built from rows of equal length.</summary>
+    public static Ensemble FromRows(double[][] rows)
+    {
+        if (rows is null || rows.Length == 0) throw new ArgumentException("rows must not be empty.", nameof(rows));
+        int d = rows[0].Length;
+        var v = new double[rows.Length * d];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (rows[i].Length != d) throw new ArgumentException($"rows[{i}] has {rows[i].Length} entries, rows[0] has {d}.", nameof(rows));
+            rows[i].CopyTo(v, i * d);
+        }
+        return new Ensemble(rows.Length, d, v);
+    }
+
+    /// <summary>Value equality on the coordinates, bit for bit.</summary>
+    public bool Equals(Ensemble? other) => other is not null && Count == other.Count && Dimension == other.Dimension && Values.AsSpan().SequenceEqual(other.Values);
+
+    /// <summary>A hash of the shape and coordinates.</summary>
+    public override int GetHashCode() => HashCode.Combine(Count, Dimension, Values.Length > 0 ? Values[0] : 0);
+}
+
+/// <summary>A uniform time grid t_n = TStart + n (TEnd - TStart)/Steps, n = 0..Steps; TEnd &lt; TStart runs backward.</summary>
+/// <param name="TStart">Where sampling starts (near the noise end).</param>
+/// <param name="TEnd">Where it stops (near the data end).</param>
+/// <param name="Steps">The number of steps.</param>
+public sealed record Schedule(double TStart, double TEnd, int Steps)
+{
+    /// <summary>The step h = (TEnd - TStart)/Steps, negative when running backward.</summary>
+    public double H => (TEnd - TStart) / Steps;
+
+    /// <summary>The time of grid point n.</summary>
+    public double Time(int n) => n == Steps ? TEnd : TStart + n * H;
+
+    /// <summary>
+    /// From epsilon inside the noise end to epsilon inside the data end of <paramref name="path"/>, in
+    /// <paramref name="steps"/> steps (shared/cli-contract.md, <c>sample</c>: epsilon 1e-3). Both ends are pulled in
+    /// because every path function needs t strictly inside (0, 1).
+    /// </summary>
+    public static Schedule For(Paths.GaussianPath path, int steps, double epsilon = 1e-3)
+    {
+        if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
+        if (steps < 1) throw new ArgumentException($"steps must be at least 1, got {steps}.", nameof(steps));
+        if (!(epsilon > 0 && epsilon < 0.5)) throw new ArgumentException($"epsilon must lie in (0, 0.5), got {epsilon}.", nameof(epsilon));
+        return path.DataEnd == Paths.DataEnd.Zero ? new Schedule(1 - epsilon, epsilon, steps) : new Schedule(epsilon, 1 - epsilon, steps);
+    }
+}
+
+/// <summary>The outcome of a sampler run.</summary>
+/// <param name="Final">The ensemble at the end of the schedule.</param>
+/// <param name="Evaluations">Score evaluations, summed over all paths.</param>
+/// <param name="Seconds">Wall-clock time.</param>
+/// <param name="AcceptanceRate">For Metropolis-adjusted Langevin, the fraction of accepted proposals; otherwise 1.</param>
+public sealed record SampleResult(Ensemble Final, long Evaluations, double Seconds, double AcceptanceRate = 1);

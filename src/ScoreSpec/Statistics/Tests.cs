@@ -1,0 +1,123 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace ScoreSpec.Statistics;
+
+/// <summary>A least-squares fit of log(error) = order log(step) + c.</summary>
+/// <param name="Order">The fitted slope.</param>
+/// <param name="Intercept">The fitted intercept c.</param>
+/// <param name="Steps">The step sizes used.</param>
+/// <param name="Errors">The errors measured at those steps.</param>
+public sealed record OrderFit(double Order, double Intercept, double[] Steps, double[] Errors)
+{
+    /// <summary>Fits the order to (step, error) pairs by least squares on the logarithms (MathNet's Fit.Line).</summary>
+    public static OrderFit Of(double[] steps, double[] errors)
+    {
+        Guard.NotNull(steps, nameof(steps));
+        Guard.NotNull(errors, nameof(errors));
+        if (steps.Length != errors.Length || steps.Length < 2)
+            throw new ArgumentException("steps and errors must have the same length, at least 2.", nameof(errors));
+        if (errors.Any(e => !(e > 0) || !double.IsFinite(e)))
+            throw new ArgumentException("errors must be positive and finite to be fitted on a log scale.", nameof(errors));
+        var (a, b) = MathNet.Numerics.Fit.Line(steps.Select(v => Math.Log(v)).ToArray(), errors.Select(v => Math.Log(v)).ToArray());
+        return new OrderFit(b, a, (double[])steps.Clone(), (double[])errors.Clone());
+    }
+}
+
+/// <summary>Statistical tests used by the sampler checks, each with its false-failure probability stated by the caller.</summary>
+public static class Tests
+{
+    /// <summary>
+    /// The one-sample Kolmogorov-Smirnov statistic D_n = sup_x |F_n(x) - F(x)| of <paramref name="sample"/> against the
+    /// continuous CDF <paramref name="cdf"/>.
+    /// </summary>
+    public static double KolmogorovSmirnov(double[] sample, Func<double, double> cdf)
+    {
+        Guard.NotNull(sample, nameof(sample));
+        if (sample.Length == 0) throw new ArgumentException("sample must not be empty.", nameof(sample));
+        var s = (double[])sample.Clone();
+        Array.Sort(s);
+        double n = s.Length, d = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            double f = cdf(s[i]);
+            d = Math.Max(d, Math.Max((i + 1) / n - f, f - i / n));
+        }
+        return d;
+    }
+
+    /// <summary>
+    /// The asymptotic Kolmogorov tail P(sqrt(n) D_n &gt; x) = 2 sum_{k&gt;=1} (-1)^(k-1) exp(-2 k^2 x^2), as a p-value
+    /// for the statistic <paramref name="d"/> with <paramref name="n"/> samples (Stephens' finite-n correction
+    /// x = (sqrt(n) + 0.12 + 0.11/sqrt(n)) D).
+    /// </summary>
+    public static double KolmogorovPValue(double d, int n)
+    {
+        double sn = Math.Sqrt(n), x = (sn + 0.12 + 0.11 / sn) * d;
+        if (x < 0.2) return 1;
+        double sum = 0;
+        for (int k = 1; k <= 100; k++)
+        {
+            double term = Math.Exp(-2.0 * k * k * x * x);
+            sum += (k % 2 == 1 ? 1 : -1) * term;
+            if (term < 1e-18) break;
+        }
+        return Math.Clamp(2 * sum, 0, 1);
+    }
+
+    /// <summary>The critical value of D_n at false-rejection probability <paramref name="alpha"/>: the D with KolmogorovPValue(D, n) = alpha.</summary>
+    public static double KolmogorovCritical(double alpha, int n)
+    {
+        double lo = 0, hi = 1;
+        for (int i = 0; i < 200; i++)
+        {
+            double mid = (lo + hi) / 2;
+            if (KolmogorovPValue(mid, n) > alpha) lo = mid; else hi = mid;
+        }
+        return hi;
+    }
+
+    /// <summary>
+    /// The energy distance 2 E|X - Y| - E|X - X'| - E|Y - Y'| between two samples (rows of d-vectors), with the
+    /// within-sample means over distinct pairs (U-statistics). Zero in expectation exactly when the laws agree.
+    /// </summary>
+    public static double EnergyDistance(double[][] x, double[][] y)
+    {
+        Guard.NotNull(x, nameof(x));
+        Guard.NotNull(y, nameof(y));
+        if (x.Length < 2 || y.Length < 2) throw new ArgumentException("each sample needs at least 2 points.", nameof(x));
+        double xy = MeanDistance(x, y, false), xx = MeanDistance(x, x, true), yy = MeanDistance(y, y, true);
+        return 2 * xy - xx - yy;
+    }
+
+    private static double MeanDistance(double[][] a, double[][] b, bool same)
+    {
+        var partial = new double[a.Length];
+        Parallel.For(0, a.Length, i =>
+        {
+            double acc = 0;
+            for (int j = same ? i + 1 : 0; j < b.Length; j++)
+            {
+                double s = 0;
+                for (int k = 0; k < a[i].Length; k++) { double v = a[i][k] - b[j][k]; s += v * v; }
+                acc += Math.Sqrt(s);
+            }
+            partial[i] = acc;
+        });
+        double total = 0;
+        foreach (double p in partial) total += p; // fixed order: the same bits on any thread count
+        double pairs = same ? a.Length * (a.Length - 1.0) / 2 : (double)a.Length * b.Length;
+        return total / pairs;
+    }
+
+    /// <summary>The sample mean (vector) and covariance (unbiased) of rows of d-vectors.</summary>
+    public static (double[] Mean, double[,] Covariance) Moments(double[][] sample)
+    {
+        Guard.NotNull(sample, nameof(sample));
+        int n = sample.Length, d = sample[0].Length;
+        var m = Matrix<double>.Build.DenseOfRowArrays(sample);
+        var mean = m.ColumnSums() / n;
+        var centred = m - Matrix<double>.Build.Dense(n, d, (i, j) => mean[j]);
+        var cov = centred.TransposeThisAndMultiply(centred) / (n - 1);
+        return (mean.ToArray(), cov.ToArray());
+    }
+}
