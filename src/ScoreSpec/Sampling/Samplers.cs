@@ -146,16 +146,46 @@ public static class Samplers
         return state;
     }
 
-    private static long StochasticStep(GaussianPath path, ScoreFunction score, Sampler sampler, double[] x, int n, int d, Schedule schedule, ulong seed, ParallelOptions opts)
+    private static long StochasticStep(GaussianPath path, ScoreFunction score, Sampler sampler, double[] x, int n, int d, Schedule schedule, ulong seed, ParallelOptions opts, bool forward = false)
     {
         var streams = Streams(n, seed);
         var scratch = Enumerable.Range(0, Blocks).Select(_ => new double[2 * d]).ToArray();
-        int D = path.NoisingDirection;
+        int steps = schedule.Steps;
+        var coef = StepCoefficients(path, sampler, schedule, forward);
+        // Paths are independent: each block carries its paths through every step, with no synchronisation per step.
+        Parallel.For(0, Blocks, opts, b =>
+        {
+            var (lo, hi) = Range(n, b);
+            var buf = scratch[b];
+            var s = buf.AsSpan(0, d);
+            var xi = buf.AsSpan(d, d);
+            // Step-major inside the block: the block's states stay in cache and the field's per-time coefficients are reused.
+            for (int step = 0; step < steps; step++)
+            {
+                double t = schedule.Time(step), cx = coef[3 * step], cs = coef[3 * step + 1], cn = coef[3 * step + 2];
+                for (int i = lo; i < hi; i++)
+                {
+                    var xs = x.AsSpan(i * d, d);
+                    score(t, xs, s);
+                    Xoshiro.Normals(streams.AsSpan(4 * i, 4), xi);
+                    for (int j = 0; j < d; j++) xs[j] = cx * xs[j] + cs * s[j] + cn * xi[j];
+                }
+            }
+        });
+        return (long)n * schedule.Steps;
+    }
+
+    /// <summary>
+    /// The per-step coefficients (cx, cs, cn) of the affine update x_new = cx x + cs s(t, x) + cn xi of the
+    /// Euler-Maruyama-type samplers, three per step; used by the samplers and by the tests that compute the exact
+    /// discretisation bias for Gaussian data, whose score is affine.
+    /// </summary>
+    internal static double[] StepCoefficients(GaussianPath path, Sampler sampler, Schedule schedule, bool forward = false)
+    {
+        int D = path.NoisingDirection, steps = schedule.Steps;
         double h = schedule.H, sqrtH = Math.Sqrt(Math.Abs(h));
         if (sampler is Sampler.Ancestral && path is not (VpPath or CosinePath or VePath))
             throw new ArgumentException($"sampler: ancestral sampling is defined for vp, cosine and ve paths, not {path.Kind}.", nameof(sampler));
-        // Per-step coefficients, computed once: x_new = cx x + cs s + cn xi.
-        int steps = schedule.Steps;
         var coef = new double[3 * steps];
         for (int step = 0; step < steps; step++)
         {
@@ -164,6 +194,9 @@ public static class Samplers
             double cx, cs, cn;
             switch (sampler)
             {
+                case Sampler.ReverseSde when forward:
+                    cx = 1 + F * h; cs = 0; cn = Math.Sqrt(g2) * sqrtH;
+                    break;
                 case Sampler.ReverseSde:
                     cx = 1 + F * h; cs = -D * g2 * h; cn = Math.Sqrt(g2) * sqrtH;
                     break;
@@ -189,27 +222,7 @@ public static class Samplers
             }
             coef[3 * step] = cx; coef[3 * step + 1] = cs; coef[3 * step + 2] = cn;
         }
-        // Paths are independent: each block carries its paths through every step, with no synchronisation per step.
-        Parallel.For(0, Blocks, opts, b =>
-        {
-            var (lo, hi) = Range(n, b);
-            var buf = scratch[b];
-            var s = buf.AsSpan(0, d);
-            var xi = buf.AsSpan(d, d);
-            // Step-major inside the block: the block's states stay in cache and the field's per-time coefficients are reused.
-            for (int step = 0; step < steps; step++)
-            {
-                double t = schedule.Time(step), cx = coef[3 * step], cs = coef[3 * step + 1], cn = coef[3 * step + 2];
-                for (int i = lo; i < hi; i++)
-                {
-                    var xs = x.AsSpan(i * d, d);
-                    score(t, xs, s);
-                    Xoshiro.Normals(streams.AsSpan(4 * i, 4), xi);
-                    for (int j = 0; j < d; j++) xs[j] = cx * xs[j] + cs * s[j] + cn * xi[j];
-                }
-            }
-        });
-        return (long)n * schedule.Steps;
+        return coef;
     }
 
     private static long PredictorCorrector(GaussianPath path, ScoreFunction score, Sampler.PredictorCorrector pc, double[] x, int n, int d, Schedule schedule, ulong seed, ParallelOptions opts)
@@ -275,6 +288,25 @@ public static class Samplers
             evaluations += n;
         }
         return evaluations;
+    }
+
+    /// <summary>
+    /// Euler-Maruyama on the path's forward (noising) SDE, x += F x h + g sqrt(|h|) xi, over <paramref name="schedule"/>,
+    /// which must run in the noising direction. Started from data it reproduces the path's marginals p_t.
+    /// </summary>
+    public static SampleResult Forward(GaussianPath path, Ensemble initial, Schedule schedule, ulong seed = 0, int threads = 0)
+    {
+        if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
+        if (initial is null) throw new ArgumentException("initial must not be null.", nameof(initial));
+        if (schedule is null) throw new ArgumentException("schedule must not be null.", nameof(schedule));
+        if (Math.Sign(schedule.TEnd - schedule.TStart) != path.NoisingDirection)
+            throw new ArgumentException("schedule must run in the noising direction of the path.", nameof(schedule));
+        var clock = Stopwatch.StartNew();
+        int n = initial.Count, d = initial.Dimension;
+        var x = (double[])initial.Values.Clone();
+        var opts = new ParallelOptions { MaxDegreeOfParallelism = threads == 0 ? Environment.ProcessorCount : threads };
+        StochasticStep(path, (t, y, s) => s.Clear(), new Sampler.ReverseSde(), x, n, d, schedule, seed, opts, forward: true);
+        return new SampleResult(new Ensemble(n, d, x), 0, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The probability-flow vector field F x - D g^2 s / 2 of a path and score.</summary>
