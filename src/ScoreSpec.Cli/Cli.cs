@@ -24,6 +24,11 @@ internal static class Cli
         eval.SetAction(r => Guarded(stderr, () => EvalCommand.Run(ReadRequest(r.GetValue(file)!, stdin), stdout)));
         root.Subcommands.Add(eval);
 
+        var sampleFile = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
+        var sample = new Command("sample", "Run a sampler with the exact score of the data distribution.") { sampleFile };
+        sample.SetAction(r => Guarded(stderr, () => SampleCommand.Run(ReadRequest(r.GetValue(sampleFile)!, stdin), stdout)));
+        root.Subcommands.Add(sample);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

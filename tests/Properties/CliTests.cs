@@ -127,3 +127,59 @@ public class CliTests
         }
     }
 }
+
+public class CliSampleTests
+{
+    private static (int Code, string Out, string Err) Run(string request)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Cli.Cli.Run(["sample", "-"], new StringReader(request), stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private const string Data = """ "data": { "weights": [0.5, 0.5], "means": [[-2.0, 0.0], [2.0, 0.0]], "stds": [0.7, 0.7] } """;
+
+    [Theory]
+    [InlineData("euler_maruyama", "vp")]
+    [InlineData("pf_ode_euler", "ve")]
+    [InlineData("pf_ode_heun", "subvp")]
+    [InlineData("pf_ode_rk4", "cosine")]
+    [InlineData("pf_ode_dopri5", "condot")]
+    [InlineData("predictor_corrector", "vp")]
+    [InlineData("extension", "condot")]
+    [InlineData("ancestral", "ve")]
+    public void SampleAnswersTheContractAndIsTheSameOnOneAndTwoThreads(string sampler, string kind)
+    {
+        string Request(int threads) => $$"""{ {{Data}}, "path": { "kind": "{{kind}}" }, "sampler": "{{sampler}}", "steps": 200, "n": 2000, "seed": 7, "threads": {{threads}} }""";
+        var (code1, out1, err1) = Run(Request(1));
+        var (code2, out2, _) = Run(Request(2));
+        Assert.True(code1 == 0, err1);
+        Assert.Equal(0, code2);
+        using var a = JsonDocument.Parse(out1);
+        using var b = JsonDocument.Parse(out2);
+        foreach (var f in new[] { "n", "mean", "covariance", "energy_distance", "seconds", "path_steps_per_second" })
+            Assert.True(a.RootElement.TryGetProperty(f, out _), $"missing {f}");
+        Assert.Equal(a.RootElement.GetProperty("mean").GetRawText(), b.RootElement.GetProperty("mean").GetRawText());
+        Assert.Equal(a.RootElement.GetProperty("covariance").GetRawText(), b.RootElement.GetProperty("covariance").GetRawText());
+        Assert.Equal(a.RootElement.GetProperty("energy_distance").GetRawText(), b.RootElement.GetProperty("energy_distance").GetRawText());
+        // The data have variance 4 + 0.49 along x and 0.49 along y; 2000 samples estimate them within 15 % at this seed.
+        Assert.InRange(a.RootElement.GetProperty("covariance")[0][0].GetDouble(), 4.49 * 0.85, 4.49 * 1.15);
+    }
+
+    [Theory]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0]], "stds": [1.0] }, "path": { "kind": "vp" }, "sampler": "magic" }""", "sampler")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0]], "stds": [1.0] }, "path": { "kind": "vp" }, "sampler": "euler_maruyama", "steps": 0 }""", "steps")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0]], "stds": [1.0] }, "path": { "kind": "vp" }, "sampler": "euler_maruyama", "n": 2.5 }""", "n")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0]], "stds": [1.0] }, "path": { "kind": "condot" }, "sampler": "ancestral" }""", "sampler")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0]], "stds": [1.0] }, "path": { "kind": "vp" }, "sampler": "extension", "sigma": -1 }""", "sigma")]
+    [InlineData("""{ "data": { "weights": [1.0], "means": [[0.0]], "stds": [1.0] }, "path": { "kind": "vp" }, "sampler": "euler_maruyama", "epsilon": 0.7 }""", "epsilon")]
+    public void BadSampleRequestsExitTwo(string request, string field)
+    {
+        var (code, output, err) = Run(request);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.StartsWith($"scorespec: {field}: ", err);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+}

@@ -38,31 +38,8 @@ public class MarginalEquality(ITestOutputHelper output)
         return cdf;
     }
 
-    /// <summary>The KS distance between the exactly discretised law and the target, for Gaussian data N(m, v) (affine samplers).</summary>
     internal static double GaussianBias(GaussianPath path, Sampler sampler, Schedule schedule, double m0, double v0)
-    {
-        var coef = Samplers.StepCoefficients(path, sampler, schedule);
-        double a0 = path.Alpha(schedule.TStart), s0 = path.Sigma(schedule.TStart);
-        double mean = a0 * m0, variance = a0 * a0 * v0 + s0 * s0;
-        for (int step = 0; step < schedule.Steps; step++)
-        {
-            double t = schedule.Time(step), a = path.Alpha(t), s = path.Sigma(t);
-            double vt = a * a * v0 + s * s; // score is -(x - a m0)/vt
-            double cx = coef[3 * step], cs = coef[3 * step + 1], cn = coef[3 * step + 2];
-            double slope = cx - cs / vt, shift = cs * a * m0 / vt;
-            mean = slope * mean + shift;
-            variance = slope * slope * variance + cn * cn;
-        }
-        double ae = path.Alpha(schedule.TEnd), se = path.Sigma(schedule.TEnd);
-        double tm = ae * m0, tsd = Math.Sqrt(ae * ae * v0 + se * se), sd = Math.Sqrt(variance);
-        double worst = 0;
-        for (int i = -4000; i <= 4000; i++)
-        {
-            double x = tm + i * 1e-3 * 8 * tsd;
-            worst = Math.Max(worst, Math.Abs(Normal.CDF(mean, sd, x) - Normal.CDF(tm, tsd, x)));
-        }
-        return worst;
-    }
+        => Samplers.GaussianDiscretisationBias(path, sampler, schedule, m0, v0);
 
     private double Budget(GaussianPath path, Sampler sampler, Schedule schedule)
     {
