@@ -38,6 +38,14 @@ public class IdentityProperties
     [Property] public Property ForwardSdeIsSong2021(int seed) => Holds("sde.song2021", seed);
     [Property] public Property ProbabilityFlowDriftIsVelocity(int seed) => Holds("pf-ode.velocity", seed);
     [Property] public Property FarFieldStaysFiniteAndExact(int seed) => Holds("stability.far-field", seed);
+    [Property] public Property FastFieldAgreesWithMixtureMarginal(int seed) => Holds("field.consistency", seed);
+    [Property(MaxTest = 20)] public Property OdeSolversHaveTheirOrders(int seed) => Holds("ode.orders", seed);
+    // The simulation identities below run a few FsCheck instances here; the slow trait's tier and `verify --full` run more.
+    [Property(MaxTest = 3)] public Property SdeSolversHaveTheirStrongOrders(int seed) => Holds("sde.strong-orders", seed);
+    [Property(MaxTest = 5)] public Property ReverseSdeSamplesTheData(int seed) => Holds("sampler.reverse-sde", seed);
+    [Property(MaxTest = 5)] public Property ProbabilityFlowSamplesTheData(int seed) => Holds("sampler.pf-ode", seed);
+    [Property(MaxTest = 5)] public Property ExtensionTrickSamplesTheData(int seed) => Holds("sampler.extension", seed);
+    [Property(MaxTest = 5)] public Property MalaKeepsTheTargetExact(int seed) => Holds("langevin.mala", seed);
 
     [Xunit.Fact]
     public void EveryCatalogEntryHasAProperty()

@@ -73,7 +73,8 @@ public sealed class MarginalField
             if (ReferenceEquals(c[i].Owner, this) && c[i].T == t) return c[i];
         var e = c[cacheNext];
         cacheNext = (cacheNext + 1) % c.Length;
-        if (e.V.Length != K * d) { e.V = new double[K * d]; e.LogNorm = new double[K]; }
+        if (e.V.Length != K * d) e.V = new double[K * d];
+        if (e.LogNorm.Length != K) e.LogNorm = new double[K];
         e.Owner = this; e.T = t;
         e.Alpha = Path.Alpha(t); e.Sigma = Path.Sigma(t);
         double a2 = e.Alpha * e.Alpha, s2 = e.Sigma * e.Sigma;

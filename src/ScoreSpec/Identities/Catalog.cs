@@ -11,13 +11,17 @@ namespace ScoreSpec.Identities;
 /// denoiser against Tweedie's formula, the Proposition 1 velocity against the posterior mean of the conditional
 /// velocity, Monte Carlo or quadrature means against zero, and so on.
 /// </summary>
-public static class Catalog
+public static partial class Catalog
 {
     /// <summary>False-failure probability of one Monte Carlo identity instance (all its assertions together).</summary>
     public const double MonteCarloFalseFailure = 1e-7;
 
     /// <summary>Every identity, in catalog order.</summary>
-    public static IReadOnlyList<Identity> All { get; } =
+    public static IReadOnlyList<Identity> All => all ??= [.. CoreIdentities, .. SolverIdentities];
+
+    private static IReadOnlyList<Identity>? all;
+
+    private static readonly Identity[] CoreIdentities =
     [
         new("score.gradient",
             "The score equals the gradient of the log density, for Gaussian mixtures (1-5 dims, full covariances) and for their exact marginals p_t on every path.",
@@ -142,9 +146,13 @@ public static class Catalog
         return new IdentityReport(identity, instances, worstSeed, worst!, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Runs the whole catalog: 10 instances per identity when <paramref name="quick"/>, else 40.</summary>
-    public static IReadOnlyList<IdentityReport> RunAll(int seed, bool quick)
-        => All.AsParallel().AsOrdered().Select(i => Run(i, seed, quick ? 10 : 40)).ToList();
+    /// <summary>
+    /// Runs the whole catalog. Fast identities get 10 instances (quick) or 40; slow ones (simulations) 1 (quick),
+    /// 3 (default) or 40 (<paramref name="full"/>).
+    /// </summary>
+    public static IReadOnlyList<IdentityReport> RunAll(int seed, bool quick, bool full = false)
+        => All.AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount))
+              .Select(i => Run(i, seed, i.Slow ? (full ? 40 : quick ? 1 : 3) : quick ? 10 : 40)).ToList();
 
     // ---------------------------------------------------------------- checks
 

@@ -1,0 +1,174 @@
+using MathNet.Numerics.Distributions;
+using ScoreSpec.Densities;
+using ScoreSpec.Paths;
+using ScoreSpec.Sampling;
+using ScoreSpec.Solvers;
+using ScoreSpec.Statistics;
+using static ScoreSpec.Identities.Helpers;
+
+namespace ScoreSpec.Identities;
+
+public static partial class Catalog
+{
+    /// <summary>Sample size of the sampler identities' Kolmogorov-Smirnov tests.</summary>
+    public const int SamplerSampleSize = 5000;
+
+    /// <summary>False-failure probability of one sampler identity instance (Kolmogorov critical value).</summary>
+    public const double SamplerFalseFailure = 1e-6;
+
+    private static readonly Identity[] SolverIdentities =
+    [
+        new("field.consistency",
+            "The fast exact field (eigendecomposed covariances) gives the same log density, score and denoiser as MixtureMarginal (Cholesky factors and Bayes gains), every path.",
+            "shared/seeds/002 Ch. 1-3 (two evaluations of one closed form)",
+            "Closed forms equal in exact arithmetic: 1e3 eps kappa^2 (|value| + |x| + 1).",
+            FieldConsistency),
+        new("ode.orders",
+            "Euler, Heun, RK4 and Dormand-Prince converge with orders 1, 2, 4 and 5 on a random damped rotation x' = A x (exact e^{aT} R(bT) x0), fitted over six step sizes.",
+            "shared/seeds/003 'Higher-Order Methods' table",
+            "|fitted order - theory| <= 0.2 (shared/DESIGN.md).",
+            OdeOrders),
+        new("sde.strong-orders",
+            "Euler-Maruyama has strong order 1/2 and Milstein strong order 1 on geometric Brownian motion, against the exact solution on the same refinable Brownian paths.",
+            "shared/seeds/003 'Euler-Maruyama (SDE)'",
+            "|fitted order - theory| <= 0.2 over 200 paths and six levels (shared/DESIGN.md); sigma in [0.7, 1] keeps the O(h^{1/2}) term dominant at these steps.",
+            SdeStrongOrders, Slow: true),
+        new("sampler.reverse-sde",
+            "Euler-Maruyama on Anderson's reverse SDE with the exact score carries the exact p at the noise end to the exact p at the data end (1D mixtures, random path kind).",
+            "shared/seeds/003 'Anderson's Theorem (1982)', 'Sampling with Learned Score'",
+            $"KS critical value at false-failure {SamplerFalseFailure:G} (n = {SamplerSampleSize}) + twice the exact Gaussian-data discretisation bias of each component + 1e-3.",
+            s => SamplerCheck(s, "reverse"), Slow: true),
+        new("sampler.pf-ode",
+            "The probability-flow ODE (RK4, 100 steps) with the exact score carries the exact p at the noise end to the exact p at the data end (1D mixtures, random path kind).",
+            "shared/seeds/003 'Probability Flow ODE'",
+            $"KS critical value at false-failure {SamplerFalseFailure:G} (n = {SamplerSampleSize}) + 1e-3 for the ODE error.",
+            s => SamplerCheck(s, "pf"), Slow: true),
+        new("sampler.extension",
+            "The SDE extension trick with a random sigma(t) = c g(t), c in [0, 2], carries the exact p at the noise end to the exact p at the data end (1D mixtures, random path kind).",
+            "shared/seeds/002 Ch. 4 (Theorem 17)",
+            $"KS critical value at false-failure {SamplerFalseFailure:G} (n = {SamplerSampleSize}) + twice the exact Gaussian-data discretisation bias of each component + 1e-3.",
+            s => SamplerCheck(s, "extension"), Slow: true),
+        new("langevin.mala",
+            "Metropolis-adjusted Langevin with a large step leaves a 1D mixture's law exact: started from exact draws, after 50 steps the sample still matches the mixture.",
+            "shared/seeds/002 Ch. 6 (Langevin dynamics, MALA)",
+            $"KS critical value at false-failure {SamplerFalseFailure:G} (n = {SamplerSampleSize}); MALA has no step-size bias.",
+            MalaCheck, Slow: true),
+    ];
+
+    private static CheckResult FieldConsistency(int seed)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, Dim(rng));
+        var worst = new WorstOf();
+        foreach (var (path, t) in PathsAndTimes(rng))
+        {
+            var mt = data.Along(path, t);
+            var field = new MarginalField(data, path);
+            double k = Kappa(mt.Point);
+            for (int p = 0; p < 3; p++)
+            {
+                var x = mt.Sample(rng);
+                var s = new double[x.Length];
+                double logp = field.Score(t, x, s);
+                var den = new double[x.Length];
+                field.Denoiser(t, x, den);
+                double scale = Norm(x) + 1;
+                CompareClose(worst, [mt.LogDensity(x)], [logp], k, scale * scale, $"{Describe(path, t)} log density x={Fmt(x)}");
+                CompareClose(worst, mt.Score(x), s, k, scale / SmallestStd(mt.Density), $"{Describe(path, t)} score x={Fmt(x)}");
+                CompareClose(worst, mt.Denoiser(x), den, k, scale / mt.Point.Alpha + Norm(mt.Denoiser(x)), $"{Describe(path, t)} denoiser x={Fmt(x)}");
+            }
+        }
+        return worst.Result;
+    }
+
+    private static CheckResult OdeOrders(int seed)
+    {
+        // A damped rotation x' = A x, A = [[a, -b], [b, a]]: x(T) = e^{aT} R(bT) x0. Its eigenvalues a +- ib keep the
+        // leading error term of every Runge-Kutta method away from zero, so the fitted order is the method's order.
+        var rng = new Random(seed);
+        double a = -0.5 - rng.NextDouble(), b = 2 + 2 * rng.NextDouble(), T = 2;
+        var problem = new OdeProblem((t, x, dx) => { dx[0] = a * x[0] - b * x[1]; dx[1] = b * x[0] + a * x[1]; }, [1.0, 0.0], 0, T);
+        double[] exact = [Math.Exp(a * T) * Math.Cos(b * T), Math.Exp(a * T) * Math.Sin(b * T)];
+        var worst = new WorstOf();
+        foreach (var (name, order, coarsest, make) in new (string, double, int, Func<int, OdeAlgorithm>)[]
+        {
+            ("euler", 1, 128, n => new OdeAlgorithm.Euler(n)), ("heun", 2, 64, n => new OdeAlgorithm.Heun(n)),
+            ("rk4", 4, 16, n => new OdeAlgorithm.Rk4(n)), ("dopri5", 5, 16, n => new OdeAlgorithm.DormandPrinceFixed(n)),
+        })
+        {
+            var steps = Enumerable.Range(0, 6).Select(k => coarsest << k).ToArray();
+            var errors = steps.Select(n =>
+            {
+                var x = Ode.Solve(problem, make(n)).Final;
+                return Math.Sqrt(Math.Pow(x[0] - exact[0], 2) + Math.Pow(x[1] - exact[1], 2));
+            }).ToArray();
+            var fit = OrderFit.Of(steps.Select(n => T / n).ToArray(), errors);
+            worst.Add(Math.Abs(fit.Order - order), 0.2, $"{name} a={a:G4} b={b:G4} order={fit.Order:F3}");
+        }
+        return worst.Result;
+    }
+
+    private static CheckResult SdeStrongOrders(int seed)
+    {
+        var rng = new Random(seed);
+        // sigma is kept comparable to mu (the sources use mu = 1.01, sigma = 0.87): when sigma is small the deterministic O(h)
+        // drift error of Euler-Maruyama dominates at these steps and the apparent strong order drifts above 1/2.
+        double mu = 0.5 + 0.7 * rng.NextDouble(), vol = 0.7 + 0.3 * rng.NextDouble(), u0 = 0.5;
+        var problem = new SdeProblem((t, x, f) => f[0] = mu * x[0], (t, x, g) => g[0] = vol * x[0], [u0], 0, 1, (t, x, dg) => dg[0] = vol);
+        var levels = Enumerable.Range(4, 6).ToArray();
+        var worst = new WorstOf();
+        foreach (var (name, order, algorithm) in new (string, double, SdeAlgorithm)[] { ("euler-maruyama", 0.5, new SdeAlgorithm.EulerMaruyama()), ("milstein", 1.0, new SdeAlgorithm.Milstein()) })
+        {
+            var errors = new double[levels.Length];
+            for (int p = 0; p < 200; p++)
+            {
+                var w = new BrownianPath((ulong)seed * 1000 + (ulong)p, 1, 0, 1);
+                double truth = u0 * Math.Exp(mu - vol * vol / 2 + vol * w.Values(0)[1][0]);
+                for (int l = 0; l < levels.Length; l++) errors[l] += Math.Abs(Sde.Solve(problem, algorithm, w, levels[l]).Final[0] - truth);
+            }
+            var fit = OrderFit.Of(levels.Select(l => Math.Pow(2, -l)).ToArray(), errors);
+            worst.Add(Math.Abs(fit.Order - order), 0.2, $"{name} mu={mu:G4} sigma={vol:G4} order={fit.Order:F3}");
+        }
+        return worst.Result;
+    }
+
+    private static double MixtureCdf(GaussianMixture data, GaussianPath path, double t, double x)
+    {
+        double a = path.Alpha(t), s = path.Sigma(t), cdf = 0;
+        for (int k = 0; k < data.Weights.Length; k++)
+            cdf += data.Weights[k] * Normal.CDF(a * data.Components[k].Mean[0], Math.Sqrt(a * a * data.Components[k].Covariance[0][0] + s * s), x);
+        return cdf;
+    }
+
+    private static CheckResult SamplerCheck(int seed, string which)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, 1, 3);
+        var path = RandomInstances.Path(rng, RandomInstances.Kinds[rng.Next(5)]);
+        double c = 2 * rng.NextDouble();
+        Sampler sampler = which switch
+        {
+            "reverse" => new Sampler.ReverseSde(),
+            "pf" => new Sampler.ProbabilityFlow(OdeMethod.Rk4),
+            _ => new Sampler.Extension(t => c * Math.Sqrt(path.DiffusionSquared(t))),
+        };
+        var schedule = Schedule.For(path, which == "pf" ? 100 : 500);
+        var initial = Samplers.ExactMarginalSample(data, path, schedule.TStart, SamplerSampleSize, (ulong)seed);
+        var result = Samplers.Run(path, Samplers.ExactScore(new MarginalField(data, path)), sampler, initial, schedule, (ulong)seed);
+        double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => MixtureCdf(data, path, schedule.TEnd, x));
+        double bias = which == "pf" ? 0 : 2 * data.Components.Max(comp => Samplers.GaussianDiscretisationBias(path, sampler, schedule, comp.Mean[0], comp.Covariance[0][0]));
+        double tol = Tests.KolmogorovCritical(SamplerFalseFailure, SamplerSampleSize) + bias + 1e-3;
+        return new CheckResult(ks, tol, $"{path} {which}{(which == "extension" ? $" c={c:G3}" : "")} KS={ks:F5} bias budget={bias + 1e-3:G3}");
+    }
+
+    private static CheckResult MalaCheck(int seed)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, 1, 3);
+        double h = 0.5 + rng.NextDouble();
+        var initial = Samplers.ExactDataSample(data, SamplerSampleSize, (ulong)seed);
+        var result = Samplers.Langevin((t, x, s) => data.ScoreCore(x, s), initial, h, 50, (ulong)seed, 0, x => data.LogDensity(x));
+        double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => data.Components.Select((c, k) => data.Weights[k] * Normal.CDF(c.Mean[0], Math.Sqrt(c.Covariance[0][0]), x)).Sum());
+        return new CheckResult(ks, Tests.KolmogorovCritical(SamplerFalseFailure, SamplerSampleSize), $"h={h:G3} acceptance={result.AcceptanceRate:F3} KS={ks:F5}");
+    }
+}
