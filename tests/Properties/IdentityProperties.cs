@@ -46,6 +46,11 @@ public class IdentityProperties
     [Property(MaxTest = 5)] public Property ProbabilityFlowSamplesTheData(int seed) => Holds("sampler.pf-ode", seed);
     [Property(MaxTest = 5)] public Property ExtensionTrickSamplesTheData(int seed) => Holds("sampler.extension", seed);
     [Property(MaxTest = 5)] public Property MalaKeepsTheTargetExact(int seed) => Holds("langevin.mala", seed);
+    [Property] public Property OuDensityIsStationary(int seed) => Holds("fp.ou-stationary", seed);
+    [Property] public Property LangevinLeavesItsTargetStationary(int seed) => Holds("fp.langevin-stationary", seed);
+    [Property] public Property PathMarginalsSolveFokkerPlanck(int seed) => Holds("fp.path-marginals", seed);
+    [Property] public Property ExtensionTrickSolvesFokkerPlanck(int seed) => Holds("fp.extension", seed);
+    [Property(MaxTest = 30)] public Property LaplacianIsDivergenceOfPTimesScore(int seed) => Holds("fp.laplacian", seed);
 
     [Xunit.Fact]
     public void EveryCatalogEntryHasAProperty()
