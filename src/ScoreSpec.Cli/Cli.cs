@@ -30,6 +30,18 @@ internal static class Cli
         sample.SetAction(r => Guarded(stderr, () => SampleCommand.Run(ReadRequest(r.GetValue(sampleFile)!, stdin), stdout)));
         root.Subcommands.Add(sample);
 
+        var plotName = new Argument<string>("NAME") { Description = $"One of {string.Join(", ", Plots.Figures.Names)}." };
+        var outDir = new Option<string>("--out") { Description = "Directory for NAME.svg and NAME.png.", DefaultValueFactory = _ => "." };
+        var plot = new Command("plot", "Draw a figure as SVG and PNG.") { plotName, outDir };
+        plot.SetAction(r => Guarded(stderr, () =>
+        {
+            string name = r.GetValue(plotName)!;
+            if (!Plots.Figures.Names.Contains(name)) throw new RequestException("NAME", $"must be one of {string.Join(", ", Plots.Figures.Names)}; got \"{name}\"");
+            foreach (var file in Plots.Figures.Draw(name, r.GetValue(outDir)!)) stdout.WriteLine(file);
+            return 0;
+        }));
+        root.Subcommands.Add(plot);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -183,3 +183,35 @@ public class CliSampleTests
         Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }
+
+public class CliPlotTests
+{
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void PlotWritesSvgAndPngWithTheirText(string name)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "scorespec-plot-test-" + Guid.NewGuid().ToString("N"));
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Cli.Cli.Run(["plot", name, "--out", dir], new StringReader(""), stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        var svg = File.ReadAllText(Path.Combine(dir, name + ".svg"));
+        Assert.Contains("<svg", svg);
+        Assert.Contains("DejaVu Sans", svg);
+        var png = File.ReadAllBytes(Path.Combine(dir, name + ".png"));
+        Assert.True(png.Length > 10_000, $"{name}.png is only {png.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, png[..4]);
+        Directory.Delete(dir, true);
+    }
+
+    public static TheoryData<string> Names => new(ScoreSpec.Plots.Figures.Names);
+
+    [Fact]
+    public void UnknownFigureExitsTwo()
+    {
+        var stderr = new StringWriter();
+        int code = Cli.Cli.Run(["plot", "nonsense", "--out", Path.GetTempPath()], new StringReader(""), new StringWriter(), stderr);
+        Assert.Equal(2, code);
+        Assert.StartsWith("scorespec: NAME: ", stderr.ToString());
+    }
+}
