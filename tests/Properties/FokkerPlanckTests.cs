@@ -101,3 +101,27 @@ public class FokkerPlanckTests(ITestOutputHelper output)
         Assert.True(ks <= Tests.KolmogorovCritical(1e-6, 20000) + 5e-3);
     }
 }
+
+public class FokkerPlanckGenericTests
+{
+    [Fact]
+    public void ResidualFromLogDensityAloneVanishesForPathMarginalsAndNotForAWrongDiffusion()
+    {
+        var data = GaussianMixture.Isotropic([0.4, 0.6], [[-1.0, 0.5], [1.2, -0.3]], [0.6, 0.8]);
+        foreach (var path in GaussianPath.All)
+        {
+            double t = 0.4;
+            var drift = FokkerPlanckOperator.ForwardDrift(path);
+            double[] x = [0.3, -0.4];
+            double Log(double u, double[] y) => data.Along(path, u).LogDensity(y);
+            double step = 1e-3 * 0.6 * Math.Min(path.Alpha(t), 1) + 1e-4;
+            double ok = FokkerPlanckOperator.Residual(Log, drift, path.DiffusionSquared, t, x, step, 1e-3 * t, path.NoisingDirection);
+            double wrong = FokkerPlanckOperator.Residual(Log, drift, u => 2 * path.DiffusionSquared(u), t, x, step, 1e-3 * t, path.NoisingDirection);
+            double rate = Math.Abs(FokkerPlanckOperator.RelativeRate(y => Log(t, y), drift, path.DiffusionSquared(t), t, x, step, path.NoisingDirection));
+            // Finite differences of first and second order in x and first order in t, all five-point: relative 1e-6 of the
+            // rate's size (plus 1e-8 absolute) is far above their O(h^4) and rounding errors and far below a wrong g^2.
+            Assert.True(Math.Abs(ok) <= 1e-6 * (rate + 1) + 1e-8, $"{path}: residual {ok}");
+            Assert.True(Math.Abs(wrong) > 1e-3, $"{path}: a doubled diffusion left residual {wrong}");
+        }
+    }
+}
