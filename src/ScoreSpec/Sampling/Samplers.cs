@@ -226,13 +226,12 @@ public static class Samplers
     }
 
     /// <summary>
-    /// The exact Kolmogorov-Smirnov distance between the law an affine sampler (reverse SDE, extension, ancestral) produces
-    /// from exact 1D Gaussian data N(m0, v0) and the exact target at the end of the schedule. The score of Gaussian data
-    /// is affine, -(x - alpha_t m0)/(alpha_t^2 v0 + sigma_t^2), so every step maps a Gaussian law to a Gaussian law and its
-    /// mean and variance follow a recursion; the distance is then a supremum between two normal CDFs (on a grid of
-    /// 8001 points over +-32 target standard deviations). This is the discretisation bias of the sampler for that data.
+    /// The exact mean and variance of the law an affine sampler (reverse SDE, extension, ancestral) produces from exact
+    /// 1D Gaussian data N(m0, v0), and those of the exact target at the end of the schedule. The score of Gaussian data is
+    /// affine, -(x - alpha_t m0)/(alpha_t^2 v0 + sigma_t^2), so every step maps a Gaussian law to a Gaussian law and the
+    /// mean and variance follow a recursion.
     /// </summary>
-    public static double GaussianDiscretisationBias(GaussianPath path, Sampler sampler, Schedule schedule, double m0, double v0)
+    public static (double Mean, double Variance, double TargetMean, double TargetVariance) GaussianDiscretisedMoments(GaussianPath path, Sampler sampler, Schedule schedule, double m0, double v0)
     {
         if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
         if (schedule is null) throw new ArgumentException("schedule must not be null.", nameof(schedule));
@@ -253,7 +252,19 @@ public static class Samplers
             variance = slope * slope * variance + cn * cn;
         }
         double ae = path.Alpha(schedule.TEnd), se = path.Sigma(schedule.TEnd);
-        double tm = ae * m0, tsd = Math.Sqrt(ae * ae * v0 + se * se), sd = Math.Sqrt(variance);
+        return (mean, variance, ae * m0, ae * ae * v0 + se * se);
+    }
+
+    /// <summary>
+    /// The exact Kolmogorov-Smirnov distance between the law an affine sampler produces from exact 1D Gaussian data
+    /// N(m0, v0) and the exact target (from <see cref="GaussianDiscretisedMoments"/>), as a supremum between two normal
+    /// CDFs on a grid of 8001 points over +-32 target standard deviations. This is the sampler's discretisation bias for
+    /// that data.
+    /// </summary>
+    public static double GaussianDiscretisationBias(GaussianPath path, Sampler sampler, Schedule schedule, double m0, double v0)
+    {
+        var (mean, variance, tm, tv) = GaussianDiscretisedMoments(path, sampler, schedule, m0, v0);
+        double tsd = Math.Sqrt(tv), sd = Math.Sqrt(variance);
         double worst = 0;
         for (int i = -4000; i <= 4000; i++)
         {
