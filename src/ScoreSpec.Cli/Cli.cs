@@ -42,6 +42,11 @@ internal static class Cli
         }));
         root.Subcommands.Add(plot);
 
+        var examplesJson = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };
+        var examples = new Command("examples", "Recompute every worked example of the source texts.") { examplesJson };
+        examples.SetAction(r => ExamplesCommand.Run(r.GetValue(examplesJson), stdout));
+        root.Subcommands.Add(examples);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -215,3 +215,25 @@ public class CliPlotTests
         Assert.StartsWith("scorespec: NAME: ", stderr.ToString());
     }
 }
+
+public class CliExamplesTests
+{
+    [Fact]
+    public void ExamplesJsonHasTheContractFieldsAndFindsTheWrongNumbers()
+    {
+        var stdout = new StringWriter();
+        int code = Cli.Cli.Run(["examples", "--json"], new StringReader(""), stdout, new StringWriter());
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(stdout.ToString());
+        var rows = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal(ScoreSpec.Examples.WorkedExamples.All.Count, rows.Count);
+        foreach (var r in rows)
+            foreach (var f in new[] { "id", "source", "quantity", "text_value", "library_value", "status", "note" })
+                Assert.True(r.TryGetProperty(f, out _), $"missing {f}");
+        var statuses = rows.ToDictionary(r => r.GetProperty("id").GetString()!, r => r.GetProperty("status").GetString());
+        Assert.Equal("differs", statuses["ch3.conversion.velocity-from-score"]);
+        Assert.Equal("differs", statuses["ch9.guidance.unconditional"]);
+        Assert.Equal("rounding", statuses["ch7.dsm.loss"]);
+        Assert.All(rows.Where(r => r.GetProperty("status").GetString() != "agrees"), r => Assert.NotEqual("", r.GetProperty("note").GetString()));
+    }
+}

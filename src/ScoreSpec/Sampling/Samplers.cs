@@ -428,6 +428,36 @@ public static class Samplers
     }
 
     /// <summary>
+    /// One unadjusted Langevin step with given noise, x + (h/2) score + sqrt(h) xi (shared/seeds/002, Chapter 6): the
+    /// update the ensemble sampler applies, exposed for worked examples and hand checks.
+    /// </summary>
+    public static double[] LangevinStep(double[] x, double[] score, double stepSize, double[] xi)
+    {
+        Guard.FiniteVector(x, x?.Length ?? 0, nameof(x));
+        Guard.FiniteVector(score, x!.Length, nameof(score));
+        Guard.FiniteVector(xi, x.Length, nameof(xi));
+        Guard.Positive(stepSize, nameof(stepSize));
+        return x.Select((v, i) => v + stepSize / 2 * score[i] + Math.Sqrt(stepSize) * xi[i]).ToArray();
+    }
+
+    /// <summary>
+    /// One step of the SDE extension trick with given noise in the path's own time (shared/seeds/002, Chapter 4):
+    /// x + h (u - D sigma^2 s / 2) + sigma sqrt(|h|) xi, from a velocity u and score s at x.
+    /// </summary>
+    public static double[] ExtensionStep(GaussianPath path, double[] x, double[] velocity, double[] score, double sigma, double h, double[] xi)
+    {
+        if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
+        Guard.FiniteVector(x, x?.Length ?? 0, nameof(x));
+        Guard.FiniteVector(velocity, x!.Length, nameof(velocity));
+        Guard.FiniteVector(score, x.Length, nameof(score));
+        Guard.FiniteVector(xi, x.Length, nameof(xi));
+        Guard.NonNegative(sigma, nameof(sigma));
+        Guard.Finite(h, nameof(h));
+        int D = path.NoisingDirection;
+        return x.Select((v, i) => v + h * (velocity[i] - D * sigma * sigma / 2 * score[i]) + sigma * Math.Sqrt(Math.Abs(h)) * xi[i]).ToArray();
+    }
+
+    /// <summary>
     /// Langevin dynamics towards a fixed target (shared/seeds/002, Chapter 6): x += (h/2) grad log p(x) + sqrt(h) xi for
     /// <paramref name="steps"/> steps. With <paramref name="logDensity"/> given, each move is a proposal accepted with the
     /// Metropolis-Hastings probability (MALA), which removes the step-size bias; the acceptance rate is reported.

@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text.Json;
+using ScoreSpec.Examples;
+using Spectre.Console;
+
+namespace ScoreSpec.Cli;
+
+/// <summary>`scorespec examples [--json]`: every worked example with the text's number beside the library's (shared/cli-contract.md).</summary>
+internal static class ExamplesCommand
+{
+    public static int Run(bool json, TextWriter stdout)
+    {
+        var all = WorkedExamples.All;
+        if (json)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+            {
+                w.WriteStartArray();
+                foreach (var e in all)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", e.Id);
+                    w.WriteString("source", e.Source);
+                    w.WriteString("quantity", e.Quantity);
+                    w.WriteNumber("text_value", e.TextValue);
+                    Json.WriteNumber(w, "library_value", e.LibraryValue);
+                    w.WriteString("status", e.StatusWord);
+                    w.WriteString("note", e.Note);
+                    w.WriteString("text_as_printed", e.TextValueAsPrinted);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+            return 0;
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 200;
+        var table = new Table().AddColumns("id", "quantity", "text", "library", "status", "note");
+        foreach (var e in all)
+            table.AddRow(Markup.Escape(e.Id), Markup.Escape(e.Quantity), Markup.Escape(e.TextValueAsPrinted),
+                e.LibraryValue.ToString("G6", CultureInfo.InvariantCulture), e.StatusWord, Markup.Escape(e.Note));
+        console.Write(table);
+        stdout.WriteLine($"{all.Count} examples: {all.Count(e => e.Status == ExampleStatus.Agrees)} agree, {all.Count(e => e.Status == ExampleStatus.Rounding)} differ by the text's rounding, {all.Count(e => e.Status == ExampleStatus.Differs)} are wrong in the text.");
+        return 0;
+    }
+}
