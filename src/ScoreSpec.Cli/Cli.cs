@@ -42,6 +42,11 @@ internal static class Cli
         }));
         root.Subcommands.Add(plot);
 
+        var likelihoodFile = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
+        var likelihood = new Command("likelihood", "Log-likelihood by the probability-flow ODE.") { likelihoodFile };
+        likelihood.SetAction(r => Guarded(stderr, () => LikelihoodCommand.Run(ReadRequest(r.GetValue(likelihoodFile)!, stdin), stdout)));
+        root.Subcommands.Add(likelihood);
+
         var examplesJson = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };
         var examples = new Command("examples", "Recompute every worked example of the source texts.") { examplesJson };
         examples.SetAction(r => ExamplesCommand.Run(r.GetValue(examplesJson), stdout));
