@@ -107,14 +107,16 @@ public class DdpmTests(ITestOutputHelper output)
         var state = new ulong[4];
         Xoshiro.Seed(state, 3, 0);
         var xi = new double[1];
-        var points = grid.TStart;
+        var field = new MarginalField(data, path);
         var finals = start.Select(x0 =>
         {
             double[] x = [x0];
             for (int k = 0; k < grid.Steps; k++)
             {
                 Xoshiro.Normals(state, xi);
-                x = Ddim.Step(path.At(grid.Time(k)), path.At(grid.Time(k + 1)), x, data.Along(path, grid.Time(k)).Noise(x), 1, [xi[0]]);
+                var from = path.At(grid.Time(k));
+                var eps = from.NoiseFromScore(x, field.Score(grid.Time(k), x)); // e^ = -sigma_t score, exact
+                x = Ddim.Step(from, path.At(grid.Time(k + 1)), x, eps, 1, [xi[0]]);
             }
             return x[0];
         }).ToArray();

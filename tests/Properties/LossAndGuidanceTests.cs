@@ -1,0 +1,136 @@
+using ScoreSpec.Densities;
+using ScoreSpec.Guidance;
+using ScoreSpec.Losses;
+using ScoreSpec.Numerics;
+using ScoreSpec.Paths;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ScoreSpec.Properties;
+
+/// <summary>
+/// The training losses and guidance. Monte Carlo comparisons use common random numbers (same seed, same draws) and
+/// assert on the mean of per-sample differences with z for false-failure probability 1e-6 (CLT).
+/// </summary>
+public class LossAndGuidanceTests(ITestOutputHelper output)
+{
+    private static readonly GaussianMixture Data = GaussianMixture.Isotropic([0.4, 0.6], [[-1.5, 0.5], [1.2, -0.3]], [0.5, 0.7]);
+    private static readonly double Z = Bounds.TwoSidedZ(1e-6);
+
+    private static double Sq(double[] a, double[] b) => a.Select((v, i) => (v - b[i]) * (v - b[i])).Sum();
+
+    public static TheoryData<string> Kinds => new() { "vp", "subvp", "ve", "cosine", "condot" };
+
+    private static GaussianPath PathOf(string kind) => GaussianPath.All.First(p => p.Kind == kind);
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void ScoreMatchingIsDenoisingScoreMatchingPlusAModelIndependentConstant(string kind)
+    {
+        // For models A and B, (SM_A - DSM_A) - (SM_B - DSM_B) has per-sample value 2 (s_B - s_A).(s* + e/sigma), whose
+        // mean is zero because E[e | x] = -sigma s*(x). Three pairs of models.
+        var path = PathOf(kind);
+        Func<double, double[], double[]>[] models =
+        [
+            (t, x) => x.Select(v => -v).ToArray(),
+            (t, x) => Data.Along(path, t).Score(x).Select(v => 1.3 * v).ToArray(),
+            (t, x) => [Math.Sin(x[0]), x[0] * x[1] * 0.1],
+        ];
+        for (int a = 0; a < models.Length; a++)
+            for (int b = a + 1; b < models.Length; b++)
+            {
+                var (ma, mb) = (models[a], models[b]);
+                var diff = TrainingLosses.Estimate(Data, path, s =>
+                {
+                    var exact = Data.Along(path, s.T).Score(s.X);
+                    var target = s.Point.ConditionalTarget(Quantity.Score, s.Z, s.E);
+                    var sa = ma(s.T, s.X); var sb = mb(s.T, s.X);
+                    return Sq(sa, exact) - Sq(sa, target) - Sq(sb, exact) + Sq(sb, target);
+                }, 20000, 3);
+                output.WriteLine($"{kind} models {a},{b}: difference of constants {diff.Mean:G4} +- {diff.StandardError:G3}");
+                Assert.True(Math.Abs(diff.Mean) <= Z * diff.StandardError, $"{kind}: {diff.Mean} +- {diff.StandardError}");
+            }
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void TheExactPredictionsMinimiseTheirLosses(string kind)
+    {
+        var path = PathOf(kind);
+        Func<double, double[], double[]> Perturb(Func<double, double[], double[]> f) => (t, x) => f(t, x).Select((v, i) => v + 0.2 * (i == 0 ? 1 : -1) * (1 + x[i] * x[i])).ToArray();
+        Func<double, double[], double[]> score = (t, x) => Data.Along(path, t).Score(x);
+        Func<double, double[], double[]> noise = (t, x) => Data.Along(path, t).Noise(x);
+        Func<double, double[], double[]> velocity = (t, x) => Data.Along(path, t).Velocity(x);
+        var cases = new (string Name, Func<LossSample, double[]> Target, Func<double, double[], double[]> Exact)[]
+        {
+            ("DSM", s => s.Point.ConditionalTarget(Quantity.Score, s.Z, s.E), score),
+            ("DDPM", s => s.E, noise),
+            ("CFM", s => s.Point.ConditionalTarget(Quantity.Velocity, s.Z, s.E), velocity),
+        };
+        foreach (var (name, target, exact) in cases)
+        {
+            var perturbed = Perturb(exact);
+            var gain = TrainingLosses.Estimate(Data, path, s => Sq(perturbed(s.T, s.X), target(s)) - Sq(exact(s.T, s.X), target(s)), 40000, 4);
+            output.WriteLine($"{kind} {name}: perturbed - exact = {gain.Mean:G4} +- {gain.StandardError:G3}");
+            Assert.True(gain.Mean > Z * gain.StandardError, $"{kind} {name}: the perturbation did not increase the loss ({gain.Mean} +- {gain.StandardError})");
+        }
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void TheLossesCoincideAfterReparameterisation(string kind)
+    {
+        // lambda(t) = sigma_t^2 turns DSM of s into the DDPM loss of e^ = -sigma s; CFM of the velocity equals the DDPM loss
+        // weighted by (sigmadot - alphadot sigma/alpha)^2. Same draws, so equality to round-off (1e-10 relative).
+        var path = PathOf(kind);
+        Func<double, double[], double[]> noiseModel = (t, x) => [0.3 * x[0] - 0.1, Math.Tanh(x[1])];
+        Func<double, double[], double[]> scoreModel = (t, x) => path.At(t).NoiseFromScore(x, noiseModel(t, x)).Select(v => v / Math.Pow(path.Sigma(t), 2)).ToArray();
+        var asScore = (Func<double, double[], double[]>)((t, x) => path.At(t).Convert(Quantity.Noise, Quantity.Score, x, noiseModel(t, x)));
+        var asVelocity = (Func<double, double[], double[]>)((t, x) => path.At(t).Convert(Quantity.Noise, Quantity.Velocity, x, noiseModel(t, x)));
+        var ddpm = TrainingLosses.Ddpm(Data, path, noiseModel, samples: 5000, seed: 9);
+        var dsm = TrainingLosses.DenoisingScoreMatching(Data, path, asScore, t => Math.Pow(path.Sigma(t), 2), samples: 5000, seed: 9);
+        var cfm = TrainingLosses.FlowMatching(Data, path, asVelocity, samples: 5000, seed: 9);
+        var weighted = TrainingLosses.Ddpm(Data, path, noiseModel, t => { var p = path.At(t); return Math.Pow(p.SigmaDot - p.AlphaDot * p.Sigma / p.Alpha, 2); }, samples: 5000, seed: 9);
+        output.WriteLine($"{kind}: DDPM {ddpm.Mean:G10}, sigma^2-weighted DSM {dsm.Mean:G10}; CFM {cfm.Mean:G10}, weighted DDPM {weighted.Mean:G10}");
+        Assert.Equal(ddpm.Mean, dsm.Mean, 1e-10 * ddpm.Mean);
+        Assert.Equal(cfm.Mean, weighted.Mean, 1e-9 * cfm.Mean);
+    }
+
+    private static readonly LabeledMixture Labeled = new(GaussianMixture.Isotropic([0.3, 0.3, 0.4], [[-2.0, 0.0], [0.0, 1.5], [2.0, -0.5]], [0.6, 0.5, 0.7]), [0, 1, 1]);
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void ClassifierGuidedScoreIsTheScoreOfPTimesClassifierToTheW(string kind)
+    {
+        var path = PathOf(kind);
+        foreach (double w in new[] { 0.0, 1.0, 3.0 })
+        {
+            double t = 0.35;
+            double[] x = [0.4, 0.2];
+            var guided = Labeled.ClassifierGuidedScore(path, t, x, 1, w);
+            double Log(double[] y) => Labeled.Mixture.Along(path, t).LogDensity(y) + w * Labeled.LogClassProbability(path, t, y, 1);
+            var fd = FiniteDifference.Gradient(Log, x, 1e-4);
+            for (int i = 0; i < 2; i++)
+                Assert.True(Math.Abs(fd[i].Value - guided[i]) <= 10 * fd[i].ErrorBound + 1e-8, $"{kind} w={w}: {guided[i]} vs {fd[i].Value}");
+        }
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void GuidanceWithWeightOneIsTheConditionalScore(string kind)
+    {
+        var path = PathOf(kind);
+        double t = 0.6;
+        foreach (var x in new[] { new[] { 0.4, 0.2 }, new[] { -1.0, 1.0 } })
+        {
+            var conditional = Labeled.Conditional(1).Along(path, t).Score(x);
+            var viaClassifier = Labeled.ClassifierGuidedScore(path, t, x, 1, 1);
+            var unconditional = Labeled.Mixture.Along(path, t).Score(x);
+            var cfg = Guide.ClassifierFree(unconditional, conditional, 1);
+            var cfg3 = Guide.ClassifierFree(unconditional, conditional, 3);
+            var cls3 = Labeled.ClassifierGuidedScore(path, t, x, 1, 3);
+            for (int i = 0; i < 2; i++)
+            {
+                double scale = Math.Abs(conditional[i]) + 1;
+                Assert.Equal(conditional[i], viaClassifier[i], 1e-12 * scale);
+                Assert.Equal(conditional[i], cfg[i], 1e-12 * scale);
+                Assert.Equal(cls3[i], cfg3[i], 1e-11 * scale); // CFG and classifier guidance agree for the exact classifier
+            }
+        }
+    }
+}
