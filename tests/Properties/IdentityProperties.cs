@@ -51,6 +51,11 @@ public class IdentityProperties
     [Property] public Property PathMarginalsSolveFokkerPlanck(int seed) => Holds("fp.path-marginals", seed);
     [Property] public Property ExtensionTrickSolvesFokkerPlanck(int seed) => Holds("fp.extension", seed);
     [Property(MaxTest = 30)] public Property LaplacianIsDivergenceOfPTimesScore(int seed) => Holds("fp.laplacian", seed);
+    [Property(MaxTest = 20)] public Property OdeLikelihoodIsExact(int seed) => Holds("likelihood.exact", seed);
+    [Property(MaxTest = 5)] public Property ScoreMatchingIsDsmPlusAConstant(int seed) => Holds("losses.sm-equals-dsm-plus-constant", seed);
+    [Property(MaxTest = 30)] public Property ClassifierGuidanceIsTheTiltedScore(int seed) => Holds("guidance.classifier", seed);
+    [Property] public Property DdpmPosteriorVarianceIsBayes(int seed) => Holds("ddpm.posterior-variance", seed);
+    [Property(MaxTest = 20)] public Property DdimIsFirstOrder(int seed) => Holds("ddim.first-order", seed);
 
     [Xunit.Fact]
     public void EveryCatalogEntryHasAProperty()

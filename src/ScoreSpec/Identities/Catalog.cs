@@ -17,7 +17,7 @@ public static partial class Catalog
     public const double MonteCarloFalseFailure = 1e-7;
 
     /// <summary>Every identity, in catalog order.</summary>
-    public static IReadOnlyList<Identity> All => all ??= [.. CoreIdentities, .. SolverIdentities, .. FokkerPlanckIdentities];
+    public static IReadOnlyList<Identity> All => all ??= [.. CoreIdentities, .. SolverIdentities, .. FokkerPlanckIdentities, .. TrainingIdentities];
 
     private static IReadOnlyList<Identity>? all;
 

@@ -1,0 +1,136 @@
+using ScoreSpec.Densities;
+using ScoreSpec.Discrete;
+using ScoreSpec.Guidance;
+using ScoreSpec.Likelihood;
+using ScoreSpec.Losses;
+using ScoreSpec.Numerics;
+using ScoreSpec.Paths;
+using ScoreSpec.Sampling;
+using ScoreSpec.Solvers;
+using ScoreSpec.Statistics;
+using static ScoreSpec.Identities.Helpers;
+
+namespace ScoreSpec.Identities;
+
+public static partial class Catalog
+{
+    private static readonly Identity[] TrainingIdentities =
+    [
+        new("likelihood.exact",
+            "With the exact prior and exact divergence, the probability-flow ODE log-likelihood equals the exact log density of the data's marginal at the start time (random mixtures in 1-3 dims, random path kind).",
+            "shared/seeds/003 'Likelihood Computation'",
+            "Dormand-Prince at tolerance 1e-10 over unit time: 1e-7 absolute (1e3 x the tolerance).",
+            LikelihoodExact),
+        new("losses.sm-equals-dsm-plus-constant",
+            "Score matching minus denoising score matching is the same constant for different models: the mean of the per-sample difference of the two differences is zero (common random numbers).",
+            "shared/seeds/002 Ch. 7 ('L_SM = L_CSM + C'); shared/seeds/003 'Score Matching Objective'",
+            $"z standard errors with false-failure probability {MonteCarloFalseFailure:G} per instance (CLT, 10000 draws).",
+            SmEqualsDsmPlusConstant, Slow: true),
+        new("guidance.classifier",
+            "For labelled mixture data, the classifier-guided score s + w grad log p_t(y | x) equals the gradient of log p_t(x) + w log p_t(y | x) (finite differences), and with w = 1 the conditional score.",
+            "shared/seeds/003 'Conditional generation via Bayes' rule'; shared/seeds/002 Ch. 9",
+            "As score.gradient for the gradient; closed forms equal in exact arithmetic (1e3 eps kappa^2) for w = 1.",
+            ClassifierGuidance),
+        new("ddpm.posterior-variance",
+            "The DDPM posterior variance beta_i (1 - abar_{i-1})/(1 - abar_i) equals the conditional variance of x_{i-1} given x_i and x_0 computed from the joint Gaussian, for random linear schedules and steps.",
+            "shared/seeds/003 'From Discrete to Continuous'",
+            "Two closed forms: 1e-12 relative.",
+            DdpmPosteriorVariance),
+        new("ddim.first-order",
+            "DDIM with eta = 0 and the exact noise prediction is a first-order solver of the probability-flow ODE: its error against a tight Dormand-Prince solution falls with order 1 over six step counts (random 1D mixture, vp, cosine or condot).",
+            "shared/seeds/001 ('DDIM ... a first-order discretization of the probability-flow ODE')",
+            "|fitted order - 1| <= 0.3 (weak-order tolerance of shared/DESIGN.md, the leading error coefficient varies with the data).",
+            DdimFirstOrder),
+    ];
+
+    private static CheckResult LikelihoodExact(int seed)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, 1 + rng.Next(3), 2);
+        var path = RandomInstances.Path(rng, RandomInstances.Kinds[rng.Next(5)]);
+        var x = data.Sample(rng);
+        var r = ProbabilityFlowLikelihood.LogLikelihood(data, path, x, new LikelihoodOptions(Rtol: 1e-10, Atol: 1e-10));
+        return new CheckResult(Math.Abs(r.LogDensity - r.ReferenceLogDensity), 1e-7, $"{path} x={Fmt(x)} ode={r.LogDensity:R} exact={r.ReferenceLogDensity:R} nfe={r.Evaluations}");
+    }
+
+    private static CheckResult SmEqualsDsmPlusConstant(int seed)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, 1 + rng.Next(2), 2);
+        var path = RandomInstances.Path(rng, RandomInstances.Kinds[rng.Next(5)]);
+        double c = 0.5 + rng.NextDouble();
+        static double Sq(double[] a, double[] b) => a.Select((v, i) => (v - b[i]) * (v - b[i])).Sum();
+        var diff = TrainingLosses.Estimate(data, path, s =>
+        {
+            var exact = data.Along(path, s.T).Score(s.X);
+            var target = s.Point.ConditionalTarget(Quantity.Score, s.Z, s.E);
+            var sa = s.X.Select(v => -c * v).ToArray();
+            var sb = exact.Select(v => c * v).ToArray();
+            return Sq(sa, exact) - Sq(sa, target) - Sq(sb, exact) + Sq(sb, target);
+        }, 10000, seed);
+        return new CheckResult(Math.Abs(diff.Mean), Bounds.TwoSidedZ(MonteCarloFalseFailure) * diff.StandardError, $"{path} c={c:G3} difference of constants {diff.Mean:G4} +- {diff.StandardError:G3}");
+    }
+
+    private static CheckResult ClassifierGuidance(int seed)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, 1 + rng.Next(3), 3);
+        if (data.Components.Length < 2) data = new GaussianMixture([0.5, 0.5], [data.Components[0], Gaussian.Isotropic(data.Components[0].Mean.Select(v => v + 2).ToArray(), 0.8)]);
+        var labels = Enumerable.Range(0, data.Components.Length).Select(k => k % 2).ToArray();
+        var labeled = new LabeledMixture(data, labels);
+        var worst = new WorstOf();
+        foreach (var (path, t) in PathsAndTimes(rng))
+        {
+            var m = data.Along(path, t);
+            var x = m.Sample(rng);
+            double w = 3 * rng.NextDouble();
+            var guided = labeled.ClassifierGuidedScore(path, t, x, 1, w);
+            CompareGradient(worst, y => m.LogDensity(y) + w * labeled.LogClassProbability(path, t, y, 1), guided, x, Step(m.Density), Norm(guided) + 1 / SmallestStd(m.Density), $"{Describe(path, t)} w={w:G3} x={Fmt(x)}");
+            var conditional = labeled.Conditional(1).Along(path, t).Score(x);
+            CompareClose(worst, conditional, labeled.ClassifierGuidedScore(path, t, x, 1, 1), Kappa(m.Point), Norm(conditional) + Norm(m.Score(x)) + 1, $"{Describe(path, t)} w=1 x={Fmt(x)}");
+        }
+        return worst.Result;
+    }
+
+    private static CheckResult DdpmPosteriorVariance(int seed)
+    {
+        var rng = new Random(seed);
+        int T = 10 + rng.Next(2000);
+        double b1 = 1e-5 + 1e-3 * rng.NextDouble(), bT = 0.005 + 0.05 * rng.NextDouble();
+        var s = DdpmSchedule.Linear(b1, bT, T);
+        var worst = new WorstOf();
+        for (int k = 0; k < 5; k++)
+        {
+            int i = 1 + rng.Next(T - 1);
+            double w = 1 - s.AlphaBars[i - 1], b = s.Betas[i];
+            double bayes = w - (1 - b) * w * w / ((1 - b) * w + b);
+            worst.Add(Math.Abs(s.PosteriorVariance(i) - bayes), 1e-12 * bayes, $"linear({b1:G3}, {bT:G3}, {T}) step {i}");
+        }
+        return worst.Result;
+    }
+
+    private static CheckResult DdimFirstOrder(int seed)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, 1, 2);
+        var path = RandomInstances.Path(rng, new[] { "vp", "cosine", "condot" }[rng.Next(3)]);
+        var schedule = Schedule.For(path, 1, 0.05);
+        var field = new MarginalField(data, path);
+        double[] x0 = [path.Sigma(schedule.TStart) * (2 * rng.NextDouble() - 1)];
+        double reference = Ode.Solve(new OdeProblem(Samplers.ProbabilityFlowField(path, Samplers.ExactScore(field)), x0, schedule.TStart, schedule.TEnd), new OdeAlgorithm.DormandPrince(1e-12, 1e-12)).Final[0];
+        var counts = Enumerable.Range(0, 6).Select(k => 64 << k).ToArray(); // 64..2048 steps: in the asymptotic range
+        var errors = counts.Select(n =>
+        {
+            var grid = new Schedule(schedule.TStart, schedule.TEnd, n);
+            double[] x = [.. x0];
+            for (int k = 0; k < n; k++)
+            {
+                var from = path.At(grid.Time(k));
+                x = Ddim.Step(from, path.At(grid.Time(k + 1)), x, from.NoiseFromScore(x, field.Score(grid.Time(k), x)), 0, [0.0]);
+            }
+            return Math.Max(Math.Abs(x[0] - reference), 1e-300);
+        }).ToArray();
+        var fit = OrderFit.Of(counts.Select(n => 1.0 / n).ToArray(), errors);
+        return new CheckResult(Math.Abs(fit.Order - 1), 0.3, $"{path} x0={x0[0]:G4} order={fit.Order:F3} errors={string.Join(",", errors.Select(e => e.ToString("G2")))}");
+    }
+}
