@@ -27,16 +27,7 @@ public class MarginalEquality(ITestOutputHelper output)
 
     private static GaussianPath PathOf(string kind) => GaussianPath.All.First(p => p.Kind == kind);
 
-    private static double ExactCdf(GaussianMixture data, GaussianPath path, double t, double x)
-    {
-        double a = path.Alpha(t), s = path.Sigma(t), cdf = 0;
-        for (int k = 0; k < data.Weights.Length; k++)
-        {
-            var c = data.Components[k];
-            cdf += data.Weights[k] * Normal.CDF(a * c.Mean[0], Math.Sqrt(a * a * c.Covariance[0][0] + s * s), x);
-        }
-        return cdf;
-    }
+    private static double ExactCdf(GaussianMixture data, GaussianPath path, double t, double x) => data.Along(path, t).Density.Cdf(x);
 
     internal static double GaussianBias(GaussianPath path, Sampler sampler, Schedule schedule, double m0, double v0)
         => Samplers.GaussianDiscretisationBias(path, sampler, schedule, m0, v0);

@@ -77,3 +77,21 @@ public class Validation
         Throws("s", () => new CosinePath(double.NaN));
     }
 }
+
+public class MixtureCdfTests
+{
+    [Fact]
+    public void TheCdfIsTheIntegralOfTheDensity()
+    {
+        // d/dx Cdf = p by five-point differences (error bound from the stencil), and the limits are 0 and 1.
+        var m = GaussianMixture.Isotropic([0.3, 0.7], [[-1.5], [1.0]], [0.4, 0.6]);
+        foreach (double x in new[] { -2.0, -0.3, 0.0, 1.7 })
+        {
+            var d = ScoreSpec.Numerics.FiniteDifference.Derivative(m.Cdf, x, 1e-3);
+            Assert.True(Math.Abs(d.Value - Math.Exp(m.LogDensity([x]))) <= 10 * d.ErrorBound + 1e-12);
+        }
+        Assert.Equal(0, m.Cdf(-40), 1e-15);
+        Assert.Equal(1, m.Cdf(40), 1e-15);
+        Assert.Throws<InvalidOperationException>(() => GaussianMixture.Isotropic([1.0], [[0.0, 0.0]], [1.0]).Cdf(0));
+    }
+}

@@ -130,6 +130,17 @@ public sealed record GaussianMixture
         return h;
     }
 
+    /// <summary>The CDF of a one-dimensional mixture, sum_k pi_k Phi((x - mu_k)/s_k); throws for d &gt; 1.</summary>
+    public double Cdf(double x)
+    {
+        if (Dimension != 1) throw new InvalidOperationException($"Cdf is defined for one-dimensional mixtures; this one has dimension {Dimension}.");
+        Guard.Finite(x, nameof(x));
+        double cdf = 0;
+        for (int k = 0; k < components.Length; k++)
+            cdf += Weights[k] * MathNet.Numerics.Distributions.Normal.CDF(components[k].mean[0], Math.Sqrt(components[k].Covariance[0][0]), x);
+        return cdf;
+    }
+
     /// <summary>One draw: a component k with probability pi_k, then a draw from N(mu_k, Sigma_k).</summary>
     public double[] Sample(Random rng)
     {

@@ -132,14 +132,6 @@ public static partial class Catalog
         return worst.Result;
     }
 
-    private static double MixtureCdf(GaussianMixture data, GaussianPath path, double t, double x)
-    {
-        double a = path.Alpha(t), s = path.Sigma(t), cdf = 0;
-        for (int k = 0; k < data.Weights.Length; k++)
-            cdf += data.Weights[k] * Normal.CDF(a * data.Components[k].Mean[0], Math.Sqrt(a * a * data.Components[k].Covariance[0][0] + s * s), x);
-        return cdf;
-    }
-
     private static CheckResult SamplerCheck(int seed, string which)
     {
         var rng = new Random(seed);
@@ -155,7 +147,7 @@ public static partial class Catalog
         var schedule = Schedule.For(path, which == "pf" ? 100 : 500);
         var initial = Samplers.ExactMarginalSample(data, path, schedule.TStart, SamplerSampleSize, (ulong)seed);
         var result = Samplers.Run(path, Samplers.ExactScore(new MarginalField(data, path)), sampler, initial, schedule, (ulong)seed);
-        double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => MixtureCdf(data, path, schedule.TEnd, x));
+        double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), data.Along(path, schedule.TEnd).Density.Cdf);
         double bias = which == "pf" ? 0 : 2 * data.Components.Max(comp => Samplers.GaussianDiscretisationBias(path, sampler, schedule, comp.Mean[0], comp.Covariance[0][0]));
         double tol = Tests.KolmogorovCritical(SamplerFalseFailure, SamplerSampleSize) + bias + 1e-3;
         return new CheckResult(ks, tol, $"{path} {which}{(which == "extension" ? $" c={c:G3}" : "")} KS={ks:F5} bias budget={bias + 1e-3:G3}");
@@ -168,7 +160,7 @@ public static partial class Catalog
         double h = 0.5 + rng.NextDouble();
         var initial = Samplers.ExactDataSample(data, SamplerSampleSize, (ulong)seed);
         var result = Samplers.Langevin((t, x, s) => data.ScoreCore(x, s), initial, h, 50, (ulong)seed, 0, x => data.LogDensity(x));
-        double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => data.Components.Select((c, k) => data.Weights[k] * Normal.CDF(c.Mean[0], Math.Sqrt(c.Covariance[0][0]), x)).Sum());
+        double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), data.Cdf);
         return new CheckResult(ks, Tests.KolmogorovCritical(SamplerFalseFailure, SamplerSampleSize), $"h={h:G3} acceptance={result.AcceptanceRate:F3} KS={ks:F5}");
     }
 }

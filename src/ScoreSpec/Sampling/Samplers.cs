@@ -77,8 +77,14 @@ public static class Samplers
     public static Ensemble ExactMarginalSample(GaussianMixture data, GaussianPath path, double t, int count, ulong seed)
     {
         var marginal = data.Along(path, t).Density;
+        return Draw(marginal, count, seed ^ 0xA5A5A5A5UL);
+    }
+
+    /// <summary>Draws from a mixture, point i from the stream keyed (key, i), in parallel blocks: the same bits on any thread count.</summary>
+    private static Ensemble Draw(GaussianMixture mixture, int count, ulong key)
+    {
         if (count < 1) throw new ArgumentException($"count must be at least 1, got {count}.", nameof(count));
-        int d = data.Dimension;
+        int d = mixture.Dimension;
         var v = new double[count * d];
         Parallel.For(0, Blocks, b =>
         {
@@ -86,8 +92,8 @@ public static class Samplers
             var rng = new StreamRandom();
             for (int i = lo; i < hi; i++)
             {
-                rng.Reset(seed ^ 0xA5A5A5A5UL, (ulong)i);
-                marginal.SampleInto(rng, v.AsSpan(i * d, d));
+                rng.Reset(key, (ulong)i);
+                mixture.SampleInto(rng, v.AsSpan(i * d, d));
             }
         });
         return new Ensemble(count, d, v);
@@ -278,20 +284,7 @@ public static class Samplers
     public static Ensemble ExactDataSample(GaussianMixture data, int count, ulong seed)
     {
         if (data is null) throw new ArgumentException("data must not be null.", nameof(data));
-        if (count < 1) throw new ArgumentException($"count must be at least 1, got {count}.", nameof(count));
-        int d = data.Dimension;
-        var v = new double[count * d];
-        Parallel.For(0, Blocks, b =>
-        {
-            var (lo, hi) = Range(count, b);
-            var rng = new StreamRandom();
-            for (int i = lo; i < hi; i++)
-            {
-                rng.Reset(seed ^ 0x5A5A5A5A5A5AUL, (ulong)i);
-                data.SampleInto(rng, v.AsSpan(i * d, d));
-            }
-        });
-        return new Ensemble(count, d, v);
+        return Draw(data, count, seed ^ 0x5A5A5A5A5A5AUL);
     }
 
     private static long PredictorCorrector(GaussianPath path, ScoreFunction score, Sampler.PredictorCorrector pc, double[] x, int n, int d, Schedule schedule, ulong seed, ParallelOptions opts)
