@@ -95,3 +95,15 @@ public class MixtureCdfTests
         Assert.Throws<InvalidOperationException>(() => GaussianMixture.Isotropic([1.0], [[0.0, 0.0]], [1.0]).Cdf(0));
     }
 }
+
+public class FastFieldValidation
+{
+    [Fact]
+    public void SpanEntryPointsRejectTimesOutsideTheOpenInterval()
+    {
+        var field = new MarginalField(GaussianMixture.Isotropic([1.0], [[0.0]], [1.0]), GaussianPath.Vp);
+        var s = new double[1];
+        var ex = Assert.Throws<ArgumentException>(() => field.Score(1.0, new double[] { 0.5 }.AsSpan(), s.AsSpan()));
+        Assert.Equal("t", ex.ParamName);
+    }
+}

@@ -71,6 +71,7 @@ public sealed class MarginalField
         var c = cache ??= [new(), new(), new(), new()];
         for (int i = 0; i < c.Length; i++)
             if (ReferenceEquals(c[i].Owner, this) && c[i].T == t) return c[i];
+        Guard.OpenUnit(t); // checked on every cache miss, so the span entry points never turn a bad t into NaN
         var e = c[cacheNext];
         cacheNext = (cacheNext + 1) % c.Length;
         if (e.V.Length != K * d) e.V = new double[K * d];
