@@ -19,8 +19,7 @@ foreach (var path in GaussianPath.All)
     foreach (var (name, sampler, steps) in new (string, Sampler, int)[] { ("reverse SDE", new Sampler.ReverseSde(), 500), ("PF-ODE RK4", new Sampler.ProbabilityFlow(OdeMethod.Rk4), 100), ("PF-ODE Dormand-Prince", new Sampler.ProbabilityFlow(OdeMethod.DormandPrince), 1) })
     {
         var schedule = Schedule.For(path, steps);
-        var start = Samplers.ExactMarginalSample(data, path, schedule.TStart, 10000, 2);
-        var result = Samplers.Run(path, Samplers.ExactScore(field), sampler, start, schedule, 2);
+        var result = Samplers.RunFromExactMarginal(data, path, sampler, schedule, 10000, 2, score: Samplers.ExactScore(field));
         var m = data.Along(path, schedule.TEnd).Density;
         double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => Cdf(m, x));
         Console.WriteLine($"{path.Kind,-7} {name,-22}: KS distance to the exact p at t = {schedule.TEnd}: {ks:F4} (p-value {Tests.KolmogorovPValue(ks, 10000):F3}), {result.Evaluations / 10000.0:F0} score evaluations per path");

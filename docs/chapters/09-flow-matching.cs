@@ -24,8 +24,7 @@ foreach (int steps in new[] { 5, 10, 20, 50 })
     foreach (var path in new GaussianPath[] { GaussianPath.Vp, GaussianPath.CondOt })
     {
         var schedule = Schedule.For(path, steps, 1e-3);
-        var start = Samplers.ExactMarginalSample(data, path, schedule.TStart, 10000, 9);
-        var result = Samplers.Run(path, Samplers.ExactScore(new MarginalField(data, path)), new Sampler.ProbabilityFlow(OdeMethod.Euler), start, schedule, 9);
+        var result = Samplers.RunFromExactMarginal(data, path, new Sampler.ProbabilityFlow(OdeMethod.Euler), schedule, 10000, 9);
         var m = data.Along(path, schedule.TEnd).Density;
         double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => m.Components.Select((c, k) => m.Weights[k] * MathNet.Numerics.Distributions.Normal.CDF(c.Mean[0], Math.Sqrt(c.Covariance[0][0]), x)).Sum());
         line += $"  {path.Kind} {ks:F4}";

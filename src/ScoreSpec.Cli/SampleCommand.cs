@@ -57,8 +57,7 @@ internal static class SampleCommand
         };
         var schedule = Schedule.For(path, steps, epsilon);
         ulong seed = (ulong)seedValue;
-        var initial = Samplers.ExactMarginalSample(data, path, schedule.TStart, n, seed);
-        var result = Samplers.Run(path, Samplers.ExactScore(new MarginalField(data, path)), sampler, initial, schedule, seed, threads);
+        var result = Samplers.RunFromExactMarginal(data, path, sampler, schedule, n, seed, threads);
         var rows = result.Final.Rows();
         var (mean, cov) = Statistics.Tests.Moments(rows);
         var reference = Samplers.ExactDataSample(data, n, seed).Rows();

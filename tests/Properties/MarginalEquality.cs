@@ -43,8 +43,7 @@ public class MarginalEquality(ITestOutputHelper output)
     {
         var path = PathOf(kind);
         var schedule = Schedule.For(path, steps);
-        var initial = Samplers.ExactMarginalSample(Data, path, schedule.TStart, N, seed);
-        var result = Samplers.Run(path, Samplers.ExactScore(new MarginalField(Data, path)), sampler, initial, schedule, seed);
+        var result = Samplers.RunFromExactMarginal(Data, path, sampler, schedule, N, seed);
         double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => ExactCdf(Data, path, schedule.TEnd, x));
         double crit = Tests.KolmogorovCritical(Alpha, N), budget = sampler is Sampler.PredictorCorrector ? 1e-3 : Budget(path, sampler, schedule);
         output.WriteLine($"{kind} {label}: KS {ks:F5}, critical {crit:F5} + bias budget {budget:F5}, p = {Tests.KolmogorovPValue(ks, N):G3}, {result.Seconds:F2}s");
@@ -84,8 +83,7 @@ public class MarginalEquality(ITestOutputHelper output)
         var path = PathOf(kind);
         var full = Schedule.For(path, 1000);
         var schedule = new Schedule(full.TStart, 0.5, 500);
-        var initial = Samplers.ExactMarginalSample(Data, path, schedule.TStart, N, 21);
-        var result = Samplers.Run(path, Samplers.ExactScore(new MarginalField(Data, path)), new Sampler.ReverseSde(), initial, schedule, 21);
+        var result = Samplers.RunFromExactMarginal(Data, path, new Sampler.ReverseSde(), schedule, N, 21);
         double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => ExactCdf(Data, path, 0.5, x));
         double budget = 2 * Data.Components.Max(c => GaussianBias(path, new Sampler.ReverseSde(), schedule, c.Mean[0], c.Covariance[0][0])) + 1e-3;
         output.WriteLine($"{kind} reverse SDE to t = 0.5: KS {ks:F5}");
@@ -114,8 +112,7 @@ public class MarginalEquality(ITestOutputHelper output)
         var path = GaussianPath.Vp;
         var schedule = Schedule.For(path, 1000);
         var field = new MarginalField(Data, path);
-        var initial = Samplers.ExactMarginalSample(Data, path, schedule.TStart, N, 23);
-        var result = Samplers.Run(path, (t, x, s) => { field.Score(t, x, s); s[0] *= 1.2; }, new Sampler.ReverseSde(), initial, schedule, 23);
+        var result = Samplers.RunFromExactMarginal(Data, path, new Sampler.ReverseSde(), schedule, N, 23, score: (t, x, s) => { field.Score(t, x, s); s[0] *= 1.2; });
         double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => ExactCdf(Data, path, schedule.TEnd, x));
         output.WriteLine($"wrong score: KS {ks:F5}");
         Assert.True(ks > Tests.KolmogorovCritical(Alpha, N) + Budget(path, new Sampler.ReverseSde(), schedule));

@@ -42,8 +42,7 @@ public class MarginalEquality2D(ITestOutputHelper output)
             _ => new Sampler.Extension(t => 0.8 * Math.Sqrt(path.DiffusionSquared(t))),
         };
         var schedule = Schedule.For(path, which == "pf-rk4" ? 200 : 1000);
-        var initial = Samplers.ExactMarginalSample(Data, path, schedule.TStart, N, 41);
-        var result = Samplers.Run(path, Samplers.ExactScore(new MarginalField(Data, path)), sampler, initial, schedule, 41).Final.Rows();
+        var result = Samplers.RunFromExactMarginal(Data, path, sampler, schedule, N, 41).Final.Rows();
 
         // The exact law at the end of the schedule: p_t of the data at TEnd (near the data end).
         var target = Data.Along(path, schedule.TEnd).Density;
@@ -88,8 +87,7 @@ public class MarginalEquality2D(ITestOutputHelper output)
         var path = GaussianPath.Vp;
         var schedule = Schedule.For(path, 1000);
         var field = new MarginalField(Data, path);
-        var initial = Samplers.ExactMarginalSample(Data, path, schedule.TStart, N, 43);
-        var rows = Samplers.Run(path, (t, x, s) => { field.Score(t, x, s); s[1] *= 1.1; }, new Sampler.ReverseSde(), initial, schedule, 43).Final.Rows();
+        var rows = Samplers.RunFromExactMarginal(Data, path, new Sampler.ReverseSde(), schedule, N, 43, score: (t, x, s) => { field.Score(t, x, s); s[1] *= 1.1; }).Final.Rows();
         var (_, cov) = Tests.Moments(rows);
         output.WriteLine($"score 10 % too large in x2: var[x2] = {cov[1, 1]:G4} against 0.49");
         Assert.True(Math.Abs(cov[1, 1] - 0.49) > Bounds.TwoSidedZ(1e-6, 6) * 0.49 * Math.Sqrt(2.0 / N) + 0.01 * 0.49);

@@ -145,8 +145,7 @@ public static partial class Catalog
             _ => new Sampler.Extension(t => c * Math.Sqrt(path.DiffusionSquared(t))),
         };
         var schedule = Schedule.For(path, which == "pf" ? 100 : 500);
-        var initial = Samplers.ExactMarginalSample(data, path, schedule.TStart, SamplerSampleSize, (ulong)seed);
-        var result = Samplers.Run(path, Samplers.ExactScore(new MarginalField(data, path)), sampler, initial, schedule, (ulong)seed);
+        var result = Samplers.RunFromExactMarginal(data, path, sampler, schedule, SamplerSampleSize, (ulong)seed);
         double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), data.Along(path, schedule.TEnd).Density.Cdf);
         double bias = which == "pf" ? 0 : 2 * data.Components.Max(comp => Samplers.GaussianDiscretisationBias(path, sampler, schedule, comp.Mean[0], comp.Covariance[0][0]));
         double tol = Tests.KolmogorovCritical(SamplerFalseFailure, SamplerSampleSize) + bias + 1e-3;

@@ -143,6 +143,19 @@ public static class Samplers
         return new SampleResult(new Ensemble(n, d, x), evaluations, clock.Elapsed.TotalSeconds);
     }
 
+    /// <summary>
+    /// The common case in one call: <paramref name="count"/> exact draws of p at schedule.TStart (seed
+    /// <paramref name="seed"/>), carried by <paramref name="sampler"/> with the data's exact score, or with
+    /// <paramref name="score"/> when given (to test a model, or a deliberately wrong score).
+    /// </summary>
+    public static SampleResult RunFromExactMarginal(GaussianMixture data, GaussianPath path, Sampler sampler, Schedule schedule, int count, ulong seed = 0, int threads = 0, ScoreFunction? score = null)
+    {
+        if (data is null) throw new ArgumentException("data must not be null.", nameof(data));
+        if (schedule is null) throw new ArgumentException("schedule must not be null.", nameof(schedule));
+        var initial = ExactMarginalSample(data, path, schedule.TStart, count, seed);
+        return Run(path, score ?? ExactScore(new MarginalField(data, path)), sampler, initial, schedule, seed, threads);
+    }
+
     internal static (int Lo, int Hi) Range(int n, int block) => ((int)((long)n * block / Blocks), (int)((long)n * (block + 1) / Blocks));
 
     private static ulong[] Streams(int n, ulong seed)
