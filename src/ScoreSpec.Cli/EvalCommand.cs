@@ -49,6 +49,8 @@ internal static class EvalCommand
             Json.WriteNumber(w, "b", pt.B);
             Json.WriteNumber(w, "drift_coefficient", path.ForwardSde.DriftCoefficient(t));
             Json.WriteNumber(w, "diffusion", path.ForwardSde.Diffusion(t));
+            Json.WriteNumber(w, "snr", path.Snr(t));
+            Json.WriteNumber(w, "log_snr", path.LogSnr(t));
             foreach (var name in names)
             {
                 w.WritePropertyName(name);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ScoreSpec.Numerics;
 using ScoreSpec.Paths;
 
 namespace ScoreSpec.Discrete;
@@ -6,12 +7,16 @@ namespace ScoreSpec.Discrete;
 /// <summary>
 /// A DDPM noise schedule beta_0 .. beta_{T-1} (0-based, as in the DDPM code: beta_i is the variance added by step i + 1),
 /// with alpha-bar_i = prod_{j &lt;= i} (1 - beta_j), the closed-form marginal q(x_i | x_0) = N(sqrt(alpha-bar_i) x_0,
-/// (1 - alpha-bar_i) I) and the posterior q(x_{i-1} | x_i, x_0) (shared/seeds/003, "From Discrete to Continuous";
-/// shared/seeds/001).
+/// (1 - alpha-bar_i) I) and the posterior q(x_{i-1} | x_i, x_0) (shared/seeds/001, Denoising Diffusion Probabilistic
+/// Models, "Forward process" and "Reverse process"; shared/seeds/003, "From Discrete to Continuous").
+/// Precision: alpha-bar is accumulated as log alpha-bar_i = sum_j log1p(-beta_j) with compensated summation, and both
+/// alpha-bar_i = exp(.) and 1 - alpha-bar_i = -expm1(.) are taken from it, so neither the product of a thousand factors
+/// nor the complement of an alpha-bar close to 1 loses digits (docs/conventions.md, "Accuracy").
 /// </summary>
 public sealed record DdpmSchedule
 {
     /// <summary>A schedule from its betas, each strictly inside (0, 1).</summary>
+    /// <param name="betas">beta_0 .. beta_{T-1}, the variances added by the T forward steps.</param>
     public DdpmSchedule(double[] betas)
     {
         Guard.NotNull(betas, nameof(betas));
@@ -19,23 +24,37 @@ public sealed record DdpmSchedule
         for (int i = 0; i < betas.Length; i++)
             if (!(betas[i] > 0 && betas[i] < 1)) throw new ArgumentException($"betas[{i}] must lie in (0, 1), got {betas[i]}.", nameof(betas));
         Betas = [.. betas];
-        var ab = new double[betas.Length];
-        double acc = 1;
-        for (int i = 0; i < betas.Length; i++) { acc *= 1 - betas[i]; ab[i] = acc; }
-        AlphaBars = [.. ab];
+        var log = new double[betas.Length];
+        double sum = 0, compensation = 0; // Neumaier's compensated sum of log1p(-beta_j)
+        for (int i = 0; i < betas.Length; i++)
+        {
+            double term = Accurate.Log1P(-betas[i]), next = sum + term;
+            compensation += Math.Abs(sum) >= Math.Abs(term) ? (sum - next) + term : (term - next) + sum;
+            sum = next;
+            log[i] = sum + compensation;
+        }
+        LogAlphaBars = [.. log];
+        AlphaBars = [.. log.Select(Math.Exp)];
+        OneMinusAlphaBars = [.. log.Select(l => -Accurate.ExpM1(l))];
     }
 
-    /// <summary>The linear schedule of DDPM: beta_i = beta_first + i (beta_last - beta_first)/(T - 1).</summary>
+    /// <summary>The linear schedule of DDPM: beta_i = beta_first + i (beta_last - beta_first)/(T - 1) (shared/seeds/001 uses 1e-4 to 0.02 over T = 1000).</summary>
+    /// <param name="betaFirst">beta_0.</param>
+    /// <param name="betaLast">beta_{T-1}.</param>
+    /// <param name="steps">T, at least 2.</param>
     public static DdpmSchedule Linear(double betaFirst, double betaLast, int steps)
     {
         if (steps < 2) throw new ArgumentException($"steps must be at least 2, got {steps}.", nameof(steps));
-        return new DdpmSchedule(Enumerable.Range(0, steps).Select(i => betaFirst + i * (betaLast - betaFirst) / (steps - 1)).ToArray());
+        double increment = (betaLast - betaFirst) / (steps - 1);
+        return new DdpmSchedule(Enumerable.Range(0, steps).Select(i => betaFirst + i * increment).ToArray());
     }
 
     /// <summary>
     /// The DDPM discretisation of a VP path with T steps: beta_i = beta(t_{i+1}) / T with t_i = i/T, the Euler-Maruyama
     /// step of the VP SDE. Its alpha-bar_i approaches alpha_{t_{i+1}}^2 with an error O(1/T).
     /// </summary>
+    /// <param name="vp">The VP path.</param>
+    /// <param name="steps">T, at least 1.</param>
     public static DdpmSchedule EulerOfVp(VpPath vp, int steps)
     {
         if (vp is null) throw new ArgumentException("vp must not be null.", nameof(vp));
@@ -45,20 +64,29 @@ public sealed record DdpmSchedule
 
     /// <summary>
     /// The exact discretisation of a VP path: beta_i = 1 - alpha_{t_{i+1}}^2 / alpha_{t_i}^2, so alpha-bar_i = alpha_{t_{i+1}}^2
-    /// exactly (t_i = i/T; the last step ends just inside t = 1).
+    /// exactly (t_i = i/T; the last step ends just inside t = 1). It is evaluated as -expm1(-2 (I(t_{i+1}) - I(t_i))) with the
+    /// difference of half-integrals formed in closed form, (1/T) ((2i + 1)/T (beta_max - beta_min)/4 + beta_min/2), since
+    /// subtracting two nearly equal I values would lose digits.
     /// </summary>
+    /// <param name="vp">The VP path.</param>
+    /// <param name="steps">T, at least 1.</param>
     public static DdpmSchedule ExactOfVp(VpPath vp, int steps)
     {
         if (vp is null) throw new ArgumentException("vp must not be null.", nameof(vp));
         if (steps < 1) throw new ArgumentException($"steps must be at least 1, got {steps}.", nameof(steps));
-        double I(double t) => t * t * (vp.BetaMax - vp.BetaMin) / 4 + t * vp.BetaMin / 2;
-        return new DdpmSchedule(Enumerable.Range(0, steps).Select(i => -double.ExpM1(-2 * (I((i + 1.0) / steps) - I((double)i / steps)))).ToArray());
+        double T = steps;
+        return new DdpmSchedule(Enumerable.Range(0, steps)
+            .Select(i => -Accurate.ExpM1(-2 / T * ((2.0 * i + 1) / T * (vp.BetaMax - vp.BetaMin) / 4 + vp.BetaMin / 2))).ToArray());
     }
 
     /// <summary>The betas.</summary>
     public ImmutableArray<double> Betas { get; }
     /// <summary>alpha-bar_i = prod_{j &lt;= i} (1 - beta_j).</summary>
     public ImmutableArray<double> AlphaBars { get; }
+    /// <summary>1 - alpha-bar_i, the variance of q(x_i | x_0), without the cancellation of subtracting alpha-bar_i from 1.</summary>
+    public ImmutableArray<double> OneMinusAlphaBars { get; }
+    /// <summary>log alpha-bar_i = sum_{j &lt;= i} log(1 - beta_j).</summary>
+    public ImmutableArray<double> LogAlphaBars { get; }
     /// <summary>The number of steps T.</summary>
     public int Steps => Betas.Length;
 
@@ -69,23 +97,26 @@ public sealed record DdpmSchedule
     }
 
     private double AlphaBarBefore(int i) => i == 0 ? 1 : AlphaBars[i - 1];
+    private double OneMinusAlphaBarBefore(int i) => i == 0 ? 0 : OneMinusAlphaBars[i - 1];
 
-    /// <summary>The variance of q(x_{i-1} | x_i, x_0): beta_i (1 - alpha-bar_{i-1}) / (1 - alpha-bar_i) (zero at i = 0).</summary>
+    /// <summary>The variance of q(x_{i-1} | x_i, x_0): beta_i (1 - alpha-bar_{i-1}) / (1 - alpha-bar_i) (zero at i = 0) (shared/seeds/001, "Reverse process").</summary>
+    /// <param name="step">The 0-based step i.</param>
     public double PosteriorVariance(int step)
     {
         int i = Check(step);
-        return Betas[i] * (1 - AlphaBarBefore(i)) / (1 - AlphaBars[i]);
+        return Betas[i] * OneMinusAlphaBarBefore(i) / OneMinusAlphaBars[i];
     }
 
     /// <summary>
     /// The mean of q(x_{i-1} | x_i, x_0) is c0 x_0 + ct x_i with c0 = sqrt(alpha-bar_{i-1}) beta_i / (1 - alpha-bar_i) and
-    /// ct = sqrt(1 - beta_i) (1 - alpha-bar_{i-1}) / (1 - alpha-bar_i).
+    /// ct = sqrt(1 - beta_i) (1 - alpha-bar_{i-1}) / (1 - alpha-bar_i) (shared/seeds/001, "Reverse process").
     /// </summary>
+    /// <param name="step">The 0-based step i.</param>
     public (double CoefficientX0, double CoefficientXt) PosteriorMean(int step)
     {
         int i = Check(step);
-        double denom = 1 - AlphaBars[i];
-        return (Math.Sqrt(AlphaBarBefore(i)) * Betas[i] / denom, Math.Sqrt(1 - Betas[i]) * (1 - AlphaBarBefore(i)) / denom);
+        double denom = OneMinusAlphaBars[i];
+        return (Math.Sqrt(AlphaBarBefore(i)) * Betas[i] / denom, Math.Sqrt(1 - Betas[i]) * OneMinusAlphaBarBefore(i) / denom);
     }
 
     /// <summary>One forward step x_i = sqrt(1 - beta_i) x_{i-1} + sqrt(beta_i) e.</summary>

@@ -124,7 +124,7 @@ public static class FokkerPlanck1D
     {
         if (Math.Abs(z) < 1e-10) return 1 - z / 2;
         if (z > 700) return z * Math.Exp(-z);
-        return z / double.ExpM1(z);
+        return z / Numerics.Accurate.ExpM1(z);
     }
 
     /// <summary>Solves the tridiagonal system in place (rhs becomes the solution) by the Thomas algorithm.</summary>

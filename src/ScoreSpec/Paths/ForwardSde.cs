@@ -81,7 +81,7 @@ public static class Song2021
     {
         double beta = betaMin + t * (betaMax - betaMin);
         double integral = betaMin * t + (betaMax - betaMin) * t * t / 2;
-        return (-beta / 2, Math.Sqrt(beta * -double.ExpM1(-2 * integral)));
+        return (-beta / 2, Math.Sqrt(beta * -Numerics.Accurate.ExpM1(-2 * integral)));
     }
 
     /// <summary>VE SDE: dx = sqrt(d sigma(t)^2 / dt) dW with sigma(t) = sigma_min (sigma_max/sigma_min)^t,

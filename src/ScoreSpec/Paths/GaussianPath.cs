@@ -69,12 +69,19 @@ public abstract record GaussianPath
     /// g^2 = |d sigma_t^2/dt - 2 (alphadot_t/alpha_t) sigma_t^2|, with the SDE run in the
     /// <see cref="NoisingDirection"/>. Equivalently g^2 = -2 a_t / NoisingDirection.
     /// </summary>
-    public double DiffusionSquared(double t)
-    {
-        Guard.OpenUnit(t);
-        double s = SigmaCore(t);
-        return Math.Abs(2 * s * (SigmaDotCore(t) - s * LogAlphaDotCore(t)));
-    }
+    public double DiffusionSquared(double t) => DiffusionSquaredCore(Guard.OpenUnit(t));
+
+    /// <summary>
+    /// The signal-to-noise ratio SNR(t) = alpha_t^2 / sigma_t^2 (Kingma et al. 2021; shared/seeds/002 Chapter 8 weighs
+    /// losses by it). It falls from the data end to the noise end.
+    /// </summary>
+    public double Snr(double t) => SnrCore(Guard.OpenUnit(t));
+
+    /// <summary>
+    /// The log signal-to-noise ratio lambda(t) = log(alpha_t^2 / sigma_t^2) = 2 log(alpha_t / sigma_t), the time variable
+    /// of DPM-Solver. It crosses zero where alpha_t = sigma_t; there its error is small against 1, not against itself.
+    /// </summary>
+    public double LogSnr(double t) => LogSnrCore(Guard.OpenUnit(t));
 
     /// <summary>The forward (noising) SDE dx = F(t) x dt + g(t) dW whose marginals started from data are this path's.</summary>
     public ForwardSde ForwardSde => new(this);
@@ -98,6 +105,23 @@ public abstract record GaussianPath
     protected abstract double SigmaDotCore(double t);
     /// <summary>d log alpha_t/dt for t already validated; override where a direct form is more accurate.</summary>
     protected virtual double LogAlphaDotCore(double t) => AlphaDotCore(t) / AlphaCore(t);
+    /// <summary>
+    /// g(t)^2 for t already validated: 2 sigma_t |sigmadot_t - F sigma_t|. For every path here sigmadot_t and -F sigma_t
+    /// have the same sign in the noising direction, so the sum does not cancel; override where a closed form is simpler.
+    /// </summary>
+    protected virtual double DiffusionSquaredCore(double t)
+    {
+        double s = SigmaCore(t);
+        return Math.Abs(2 * s * (SigmaDotCore(t) - s * LogAlphaDotCore(t)));
+    }
+    /// <summary>alpha_t^2 / sigma_t^2 for t already validated.</summary>
+    protected virtual double SnrCore(double t)
+    {
+        double r = AlphaCore(t) / SigmaCore(t);
+        return r * r;
+    }
+    /// <summary>log(alpha_t^2 / sigma_t^2) for t already validated.</summary>
+    protected virtual double LogSnrCore(double t) => 2 * Math.Log(AlphaCore(t) / SigmaCore(t));
 
     /// <summary>The conditional-OT path of flow matching, alpha_t = t, sigma_t = 1 - t (data at t = 1).</summary>
     public static CondOtPath CondOt { get; } = new();

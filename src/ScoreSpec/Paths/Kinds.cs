@@ -1,3 +1,5 @@
+using ScoreSpec.Numerics;
+
 namespace ScoreSpec.Paths;
 
 /// <summary>
@@ -29,8 +31,8 @@ public sealed record CondOtPath : GaussianPath
 /// The variance-preserving path: the marginals of Song et al. 2021's VP SDE dx = -beta(t) x / 2 dt + sqrt(beta(t)) dW
 /// with the linear rate beta(t) = beta_min + t (beta_max - beta_min) (shared/seeds/003, "Variance Preserving (VP) SDE";
 /// shared/cli-contract.md). With I(t) = t^2 (beta_max - beta_min)/4 + t beta_min/2 = (1/2) int_0^t beta:
-/// alpha_t = exp(-I(t)) and sigma_t = sqrt(1 - alpha_t^2), evaluated as sqrt(-expm1(-2 I(t))) so that small t
-/// loses no digits.
+/// alpha_t = exp(-I(t)) and sigma_t = sqrt(1 - alpha_t^2), evaluated as sqrt(-expm1(-2 I(t))) with MathNet's accurate
+/// expm1 (.NET's <c>double.ExpM1</c> is exp(x) - 1 and would lose every digit near t = 0). The SNR is 1/expm1(2 I(t)).
 /// </summary>
 public sealed record VpPath : GaussianPath
 {
@@ -67,23 +69,26 @@ public sealed record VpPath : GaussianPath
     /// <inheritdoc />
     protected override double AlphaCore(double t) => Math.Exp(-HalfIntegral(t));
     /// <inheritdoc />
-    protected override double SigmaCore(double t) => Math.Sqrt(-double.ExpM1(-2 * HalfIntegral(t)));
+    protected override double SigmaCore(double t) => Math.Sqrt(-Accurate.ExpM1(-2 * HalfIntegral(t)));
     /// <inheritdoc />
     protected override double AlphaDotCore(double t) => -0.5 * Rate(t) * AlphaCore(t);
     /// <inheritdoc />
-    protected override double SigmaDotCore(double t)
-    {
-        double a = AlphaCore(t);
-        return a * a * Rate(t) / (2 * SigmaCore(t));
-    }
+    protected override double SigmaDotCore(double t) => Math.Exp(-2 * HalfIntegral(t)) * Rate(t) / (2 * SigmaCore(t));
     /// <inheritdoc />
     protected override double LogAlphaDotCore(double t) => -0.5 * Rate(t);
+    /// <inheritdoc />
+    protected override double DiffusionSquaredCore(double t) => Rate(t);
+    /// <inheritdoc />
+    protected override double SnrCore(double t) => 1 / Accurate.ExpM1(2 * HalfIntegral(t));
+    /// <inheritdoc />
+    protected override double LogSnrCore(double t) => -Math.Log(Accurate.ExpM1(2 * HalfIntegral(t)));
 }
 
 /// <summary>
 /// The sub-VP path: the marginals of Song et al. 2021's sub-VP SDE, alpha_t as for <see cref="VpPath"/> and
 /// sigma_t = 1 - alpha_t^2 = -expm1(-2 I(t)) (shared/cli-contract.md; shared/seeds/003 lists sub-VP in its
-/// SDE comparison table). Its forward SDE is dx = -beta(t) x/2 dt + sqrt(beta(t) (1 - alpha_t^4)) dW.
+/// SDE comparison table). Its forward SDE is dx = -beta(t) x/2 dt + sqrt(beta(t) (1 - alpha_t^4)) dW. The complement
+/// 1 - alpha_t^2 is evaluated by the accurate expm1, so no digit is lost near t = 0.
 /// </summary>
 public sealed record SubVpPath : GaussianPath
 {
@@ -108,17 +113,22 @@ public sealed record SubVpPath : GaussianPath
     /// <inheritdoc />
     protected override double AlphaCore(double t) => Math.Exp(-vp.HalfIntegral(t));
     /// <inheritdoc />
-    protected override double SigmaCore(double t) => -double.ExpM1(-2 * vp.HalfIntegral(t));
+    protected override double SigmaCore(double t) => -Accurate.ExpM1(-2 * vp.HalfIntegral(t));
     /// <inheritdoc />
     protected override double AlphaDotCore(double t) => -0.5 * vp.Rate(t) * AlphaCore(t);
     /// <inheritdoc />
-    protected override double SigmaDotCore(double t)
-    {
-        double a = AlphaCore(t);
-        return a * a * vp.Rate(t);
-    }
+    protected override double SigmaDotCore(double t) => Math.Exp(-2 * vp.HalfIntegral(t)) * vp.Rate(t);
     /// <inheritdoc />
     protected override double LogAlphaDotCore(double t) => -0.5 * vp.Rate(t);
+    /// <inheritdoc />
+    protected override double DiffusionSquaredCore(double t)
+    {
+        // g^2 = beta (1 - alpha^4) = beta (1 - alpha^2)(1 + alpha^2), with the complement from expm1.
+        double a2 = Math.Exp(-2 * vp.HalfIntegral(t));
+        return vp.Rate(t) * SigmaCore(t) * (1 + a2);
+    }
+    /// <inheritdoc />
+    protected override double LogSnrCore(double t) => -2 * vp.HalfIntegral(t) - 2 * Math.Log(SigmaCore(t));
 }
 
 /// <summary>
@@ -142,7 +152,8 @@ public sealed record VePath : GaussianPath
     /// <summary>sigma at t = 1.</summary>
     public double SigmaMax { get; }
 
-    private double LogRatio => Math.Log(SigmaMax / SigmaMin);
+    /// <summary>log(sigma_max / sigma_min), by log1p of the exact difference when the ratio is below 2.</summary>
+    private double LogRatio => SigmaMax < 2 * SigmaMin ? Accurate.Log1P((SigmaMax - SigmaMin) / SigmaMin) : Math.Log(SigmaMax / SigmaMin);
 
     /// <inheritdoc />
     protected override string Parameters => FormattableString.Invariant($"sigma_min={SigmaMin:R}, sigma_max={SigmaMax:R}");
@@ -153,19 +164,28 @@ public sealed record VePath : GaussianPath
     /// <inheritdoc />
     protected override double AlphaCore(double t) => 1;
     /// <inheritdoc />
-    protected override double SigmaCore(double t) => SigmaMin * Math.Exp(t * LogRatio);
+    protected override double SigmaCore(double t) => SigmaMin * Math.Pow(SigmaMax / SigmaMin, t);
     /// <inheritdoc />
     protected override double AlphaDotCore(double t) => 0;
     /// <inheritdoc />
     protected override double SigmaDotCore(double t) => SigmaCore(t) * LogRatio;
     /// <inheritdoc />
     protected override double LogAlphaDotCore(double t) => 0;
+    /// <inheritdoc />
+    protected override double DiffusionSquaredCore(double t)
+    {
+        double s = SigmaCore(t);
+        return 2 * s * s * LogRatio;
+    }
 }
 
 /// <summary>
 /// The cosine path of Nichol and Dhariwal: with u(t) = (pi/2)(t + s)/(1 + s) and u0 = u(0),
-/// alpha_t = cos u(t) / cos u0 and sigma_t = sqrt(1 - alpha_t^2) (shared/cli-contract.md). sigma_t^2 is
-/// evaluated as sin(u - u0) sin(u + u0) / cos^2 u0, which equals 1 - alpha_t^2 exactly and loses no digits near t = 0.
+/// alpha_t = cos u(t) / cos u0 and sigma_t = sqrt(1 - alpha_t^2) (shared/cli-contract.md).
+/// Near t = 1 the angle u is close to pi/2, where its cosine and tangent would inherit the rounding of u; they are
+/// taken from the complement angle instead, cos u = sin(r (1 - t)) and tan u = 1/tan(r (1 - t)) with r = (pi/2)/(1 + s),
+/// since 1 - t is exact there. sigma_t^2 is sin(u - u0) sin(u + u0)/cos^2 u0 with u - u0 = r t and u + u0 = r (t + 2 s)
+/// formed directly, which equals 1 - alpha_t^2 and loses no digits near t = 0.
 /// </summary>
 public sealed record CosinePath : GaussianPath
 {
@@ -185,22 +205,29 @@ public sealed record CosinePath : GaussianPath
     /// <inheritdoc />
     public override DataEnd DataEnd => DataEnd.Zero;
 
-    private double U(double t) => Math.PI / 2 * (t + S) / (1 + S);
-    private double U0 => Math.PI / 2 * S / (1 + S);
+    /// <summary>r = (pi/2)/(1 + s), the rate of the angle: u(t) = r (t + s).</summary>
     private double Rate => Math.PI / 2 / (1 + S);
+    private double CosU0 => Math.Cos(Rate * S);
+    /// <summary>cos u(t), from the complement angle r (1 - t) (exact near t = 1, harmless elsewhere).</summary>
+    private double CosU(double t) => Math.Sin(Rate * (1 - t));
+    /// <summary>tan u(t), directly below pi/4 and from the complement above.</summary>
+    private double TanU(double t)
+    {
+        double u = Rate * (t + S);
+        return u <= Math.PI / 4 ? Math.Tan(u) : 1 / Math.Tan(Rate * (1 - t));
+    }
 
     /// <inheritdoc />
-    protected override double AlphaCore(double t) => Math.Cos(U(t)) / Math.Cos(U0);
+    protected override double AlphaCore(double t) => CosU(t) / CosU0;
     /// <inheritdoc />
-    protected override double SigmaCore(double t)
-    {
-        double u = U(t), u0 = U0, c0 = Math.Cos(u0);
-        return Math.Sqrt(Math.Sin(u - u0) * Math.Sin(u + u0)) / c0;
-    }
+    protected override double SigmaCore(double t) => Math.Sqrt(Math.Sin(Rate * t) * Math.Sin(Rate * (t + 2 * S))) / CosU0;
     /// <inheritdoc />
-    protected override double AlphaDotCore(double t) => -Math.Sin(U(t)) * Rate / Math.Cos(U0);
+    protected override double AlphaDotCore(double t) => -Math.Sin(Rate * (t + S)) * Rate / CosU0;
     /// <inheritdoc />
     protected override double SigmaDotCore(double t) => -AlphaCore(t) * AlphaDotCore(t) / SigmaCore(t);
     /// <inheritdoc />
-    protected override double LogAlphaDotCore(double t) => -Math.Tan(U(t)) * Rate;
+    protected override double LogAlphaDotCore(double t) => -TanU(t) * Rate;
+    /// <inheritdoc />
+    protected override double LogSnrCore(double t)
+        => 2 * Math.Log(CosU(t)) - Math.Log(Math.Sin(Rate * t)) - Math.Log(Math.Sin(Rate * (t + 2 * S)));
 }
