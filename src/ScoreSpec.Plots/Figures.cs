@@ -63,10 +63,15 @@ public static class Figures
     }
 
     /// <summary>The contract's example data: two isotropic components at (-2, 0) and (2, 0) with std 0.7.</summary>
-    private static GaussianMixture Example2D => GaussianMixture.Isotropic([0.5, 0.5], [[-2.0, 0.0], [2.0, 0.0]], [0.7, 0.7]);
+    public static GaussianMixture Example2D => GaussianMixture.Isotropic([0.5, 0.5], [[-2.0, 0.0], [2.0, 0.0]], [0.7, 0.7]);
 
-    /// <summary>A 1D bimodal example.</summary>
-    private static GaussianMixture Example1D => GaussianMixture.Isotropic([0.3, 0.7], [[-1.5], [1.0]], [0.4, 0.6]);
+    /// <summary>The 1D bimodal example of the trajectory, extension, Langevin and Fokker-Planck figures: 0.3 N(-1.5, 0.4^2) + 0.7 N(1, 0.6^2).</summary>
+    public static GaussianMixture Example1D => GaussianMixture.Isotropic([0.3, 0.7], [[-1.5], [1.0]], [0.4, 0.6]);
+
+    /// <summary>Length of a score-field arrow per unit of |score|, in data units.</summary>
+    public const double ArrowPerUnit = 0.1;
+    /// <summary>The |score| beyond which score-field arrows keep the length ArrowPerUnit x ArrowCap.</summary>
+    public const double ArrowCap = 4;
 
     private static Plot ScoreField()
     {
@@ -80,18 +85,26 @@ public static class Figures
         var hm = plot.Add.Heatmap(density);
         hm.Extent = new CoordinateRect(-4, 4, -3, 3);
         hm.Colormap = new ScottPlot.Colormaps.Viridis();
-        var vectors = new List<RootedCoordinateVector>();
-        for (double x = -3.6; x <= 3.6; x += 0.45)
-            for (double y = -2.7; y <= 2.7; y += 0.45)
+        // Each arrow starts at its grid point and points along the score, drawn as one polyline tail -> tip -> barb ->
+        // tip -> barb in data coordinates, so nothing depends on a plotting library's vector convention. Its length is
+        // ArrowPerUnit |score|, capped at |score| = ArrowCap so that arrows near the edges do not cover their neighbours.
+        for (double x = -3.6; x <= 3.6 + 1e-9; x += 0.45)
+            for (double y = -2.7; y <= 2.7 + 1e-9; y += 0.45)
             {
                 var s = data.Score([x, y]);
-                double norm = Math.Sqrt(s[0] * s[0] + s[1] * s[1]), scale = 0.35 / Math.Max(norm, 1e-12) * Math.Min(1, norm / 2);
-                vectors.Add(new RootedCoordinateVector(new Coordinates(x, y), new System.Numerics.Vector2((float)(s[0] * scale), (float)(s[1] * scale))));
+                double norm = Math.Sqrt(s[0] * s[0] + s[1] * s[1]);
+                if (norm == 0) continue;
+                double length = ArrowPerUnit * Math.Min(norm, ArrowCap), ux = s[0] / norm, uy = s[1] / norm;
+                double tx = x + length * ux, ty = y + length * uy, barb = Math.Min(0.09, 0.4 * length);
+                double[] xs = [x, tx, tx - barb * (ux * 0.87 - uy * 0.5), tx, tx - barb * (ux * 0.87 + uy * 0.5)];
+                double[] ys = [y, ty, ty - barb * (uy * 0.87 + ux * 0.5), ty, ty - barb * (uy * 0.87 - ux * 0.5)];
+                var arrow = plot.Add.ScatterLine(xs, ys);
+                arrow.Color = Colors.White;
+                arrow.LineWidth = 1.5f;
             }
-        var field = plot.Add.VectorField(vectors);
-        field.ArrowStyle.LineStyle.Color = Colors.White;
+        plot.Axes.SetLimits(-4, 4, -3, 3);
         plot.Title("Score of a two-component mixture over its density");
-        plot.XLabel("x1"); plot.YLabel("x2");
+        plot.XLabel($"x1   (arrow length = {ArrowPerUnit} x |score|, capped at |score| = {ArrowCap})"); plot.YLabel("x2");
         return plot;
     }
 
@@ -133,7 +146,7 @@ public static class Figures
         AddTrajectories(plot, Record(path, score, new Sampler.ReverseSde(), start, schedule, 1), schedule, 12, Colors.OrangeRed, "reverse SDE (Euler-Maruyama)");
         plot.Title("VP path: ODE and reverse-SDE trajectories from the same prior points");
         plot.XLabel("t (data at t = 0)"); plot.YLabel("x");
-        plot.ShowLegend();
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
@@ -154,7 +167,7 @@ public static class Figures
         }
         plot.Title("CondOT: the SDE extension trick at three noise levels");
         plot.XLabel("t (data at t = 1)"); plot.YLabel("x");
-        plot.ShowLegend();
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
@@ -179,7 +192,7 @@ public static class Figures
         exact.Color = Colors.Black; exact.LinePattern = LinePattern.Dashed; exact.LegendText = "target";
         plot.Title("Langevin dynamics: 20000 particles converging to a mixture");
         plot.XLabel("x"); plot.YLabel("density");
-        plot.ShowLegend();
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
@@ -218,7 +231,7 @@ public static class Figures
         }
         plot.Title("Fokker-Planck along the VP path: solver (lines) and exact p_t (dots)");
         plot.XLabel("x"); plot.YLabel("p_t(x)");
-        plot.ShowLegend();
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
@@ -242,7 +255,7 @@ public static class Figures
         }
         plot.Title("ODE solvers on x' = x cos t: error against step size");
         plot.XLabel("log10 step"); plot.YLabel("log10 error at t = 3");
-        plot.ShowLegend();
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 }
