@@ -4,7 +4,7 @@
 // Anderson's theorem: run backwards, a diffusion is again a diffusion, with drift f - g^2 score. Dropping half of the
 // score term and all the noise gives an ODE, dx/dt = f - g^2 score / 2, whose solutions have the same marginals. Both
 // carry the noise distribution to the data; the ODE is deterministic and can take large steps with a good solver
-// (shared/seeds/003, "Reversing the SDE", "Probability Flow ODE"; shared/seeds/001).
+// (shared/seeds/003, "Probability Flow ODE"; shared/seeds/004, "Reversing the SDE", "Two solvers"; shared/seeds/001).
 // Run: dotnet run docs/chapters/05-reverse-sde-pf-ode.cs
 using ScoreSpec.Densities;
 using ScoreSpec.Paths;

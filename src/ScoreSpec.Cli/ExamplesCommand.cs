@@ -23,7 +23,7 @@ internal static class ExamplesCommand
                     w.WriteString("id", e.Id);
                     w.WriteString("source", e.Source);
                     w.WriteString("quantity", e.Quantity);
-                    w.WriteNumber("text_value", e.TextValue);
+                    if (double.IsNaN(e.TextValue)) w.WriteNull("text_value"); else w.WriteNumber("text_value", e.TextValue);
                     Json.WriteNumber(w, "library_value", e.LibraryValue);
                     w.WriteString("status", e.StatusWord);
                     w.WriteString("note", e.Note);
@@ -42,7 +42,12 @@ internal static class ExamplesCommand
             table.AddRow(Markup.Escape(e.Id), Markup.Escape(e.Quantity), Markup.Escape(e.TextValueAsPrinted),
                 e.LibraryValue.ToString("G6", CultureInfo.InvariantCulture), e.StatusWord, Markup.Escape(e.Note));
         console.Write(table);
-        stdout.WriteLine($"{all.Count} examples: {all.Count(e => e.Status == ExampleStatus.Agrees)} agree, {all.Count(e => e.Status == ExampleStatus.Rounding)} differ by the text's rounding, {all.Count(e => e.Status == ExampleStatus.Differs)} are wrong in the text.");
+        var errata = new Table().AddColumns("erratum", "case", "what is wrong", "listing prints", "corrected", "exact");
+        foreach (var c in CodeErrata.All)
+            errata.AddRow(Markup.Escape(c.Id), Markup.Escape(c.Case), Markup.Escape(c.Problem), c.ListingValue.ToString("F6", CultureInfo.InvariantCulture),
+                c.CorrectValue.ToString("F6", CultureInfo.InvariantCulture), c.ExactValue.ToString("F6", CultureInfo.InvariantCulture));
+        console.Write(errata);
+        stdout.WriteLine($"{all.Count} examples: {all.Count(e => e.Status == ExampleStatus.Agrees)} agree, {all.Count(e => e.Status == ExampleStatus.Rounding)} differ by the text's rounding, {all.Count(e => e.Status == ExampleStatus.Differs)} are wrong in the text, {all.Count(e => e.Status == ExampleStatus.Answered)} answered where the text asks without answering.");
         return 0;
     }
 }

@@ -29,6 +29,17 @@ internal static class SampleCommand
         if (!(epsilon > 0 && epsilon < 0.5)) throw new RequestException("epsilon", $"must lie in (0, 0.5), got {epsilon}");
         double snr = Json.OptionalNumber(request, "snr", "", 0.16);
         if (!(snr > 0)) throw new RequestException("snr", $"must be positive, got {snr}");
+        var pcVariant = PcVariant.ScoreSde;
+        if (Json.TryGet(request, "pc_variant", out var variantJson))
+        {
+            string? v = variantJson.ValueKind == JsonValueKind.String ? variantJson.GetString() : null;
+            pcVariant = v switch
+            {
+                "score_sde" => PcVariant.ScoreSde,
+                "seed003" => PcVariant.Seed003,
+                _ => throw new RequestException("pc_variant", $"must be \"score_sde\" or \"seed003\"; got {variantJson.GetRawText()}"),
+            };
+        }
         double sigma = Json.OptionalNumber(request, "sigma", "", 0.5);
         if (!(sigma >= 0)) throw new RequestException("sigma", $"must be non-negative, got {sigma}");
         double rtol = Json.OptionalNumber(request, "rtol", "", 1e-6), atol = Json.OptionalNumber(request, "atol", "", 1e-6);
@@ -51,7 +62,7 @@ internal static class SampleCommand
             "pf_ode_heun" => new Sampler.ProbabilityFlow(OdeMethod.Heun),
             "pf_ode_rk4" => new Sampler.ProbabilityFlow(OdeMethod.Rk4),
             "pf_ode_dopri5" => new Sampler.ProbabilityFlow(OdeMethod.DormandPrince, rtol, atol),
-            "predictor_corrector" => new Sampler.PredictorCorrector(snr),
+            "predictor_corrector" => new Sampler.PredictorCorrector(snr, 1, pcVariant),
             "extension" => new Sampler.Extension(_ => sigma),
             _ => new Sampler.Ancestral(),
         };

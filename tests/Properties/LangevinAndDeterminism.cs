@@ -49,7 +49,7 @@ public class LangevinAndDeterminism(ITestOutputHelper output)
         Assert.True(ksUla > crit, $"ULA at h = 0.8 should be biased, KS {ksUla}");
     }
 
-    public static TheoryData<string> Samplers_ => new() { "reverse", "pf-rk4", "pf-dopri", "extension", "pc", "ancestral", "mala" };
+    public static TheoryData<string> Samplers_ => new() { "reverse", "pf-rk4", "pf-dopri", "extension", "pc", "pc-003", "ancestral", "mala" };
 
     [Theory, MemberData(nameof(Samplers_))]
     public void SameSeedGivesTheSameBitsOnOneAndTwoThreads(string which)
@@ -69,6 +69,7 @@ public class LangevinAndDeterminism(ITestOutputHelper output)
                 "pf-dopri" => new Sampler.ProbabilityFlow(OdeMethod.DormandPrince),
                 "extension" => new Sampler.Extension(t => 0.7),
                 "pc" => new Sampler.PredictorCorrector(),
+                "pc-003" => new Sampler.PredictorCorrector(0.16, 1, PcVariant.Seed003),
                 _ => new Sampler.Ancestral(),
             }, initial, schedule, 5, threads).Final,
         };

@@ -7,8 +7,9 @@ namespace ScoreSpec.Discrete;
 /// <summary>
 /// A DDPM noise schedule beta_0 .. beta_{T-1} (0-based, as in the DDPM code: beta_i is the variance added by step i + 1),
 /// with alpha-bar_i = prod_{j &lt;= i} (1 - beta_j), the closed-form marginal q(x_i | x_0) = N(sqrt(alpha-bar_i) x_0,
-/// (1 - alpha-bar_i) I) and the posterior q(x_{i-1} | x_i, x_0) (shared/seeds/001, Denoising Diffusion Probabilistic
-/// Models, "Forward process" and "Reverse process"; shared/seeds/003, "From Discrete to Continuous").
+/// (1 - alpha-bar_i) I) and the posterior q(x_{i-1} | x_i, x_0). The chain and its link to the VP SDE are in
+/// shared/seeds/001 (lesson 14, the DDPM Markov chain as a discretisation) and shared/seeds/003 ("From Discrete to
+/// Continuous"); the posterior's mean and variance are Ho, Jain and Abbeel 2020, equations 6-7, which no seed states.
 /// Precision: alpha-bar is accumulated as log alpha-bar_i = sum_j log1p(-beta_j) with compensated summation, and both
 /// alpha-bar_i = exp(.) and 1 - alpha-bar_i = -expm1(.) are taken from it, so neither the product of a thousand factors
 /// nor the complement of an alpha-bar close to 1 loses digits (docs/conventions.md, "Accuracy").
@@ -38,7 +39,7 @@ public sealed record DdpmSchedule
         OneMinusAlphaBars = [.. log.Select(l => -Accurate.ExpM1(l))];
     }
 
-    /// <summary>The linear schedule of DDPM: beta_i = beta_first + i (beta_last - beta_first)/(T - 1) (shared/seeds/001 uses 1e-4 to 0.02 over T = 1000).</summary>
+    /// <summary>The linear schedule of DDPM: beta_i = beta_first + i (beta_last - beta_first)/(T - 1) (Ho, Jain and Abbeel 2020 use 1e-4 to 0.02 over T = 1000).</summary>
     /// <param name="betaFirst">beta_0.</param>
     /// <param name="betaLast">beta_{T-1}.</param>
     /// <param name="steps">T, at least 2.</param>
@@ -99,7 +100,7 @@ public sealed record DdpmSchedule
     private double AlphaBarBefore(int i) => i == 0 ? 1 : AlphaBars[i - 1];
     private double OneMinusAlphaBarBefore(int i) => i == 0 ? 0 : OneMinusAlphaBars[i - 1];
 
-    /// <summary>The variance of q(x_{i-1} | x_i, x_0): beta_i (1 - alpha-bar_{i-1}) / (1 - alpha-bar_i) (zero at i = 0) (shared/seeds/001, "Reverse process").</summary>
+    /// <summary>The variance of q(x_{i-1} | x_i, x_0): beta_i (1 - alpha-bar_{i-1}) / (1 - alpha-bar_i) (zero at i = 0) (Ho, Jain and Abbeel 2020, equation 7).</summary>
     /// <param name="step">The 0-based step i.</param>
     public double PosteriorVariance(int step)
     {
@@ -109,7 +110,7 @@ public sealed record DdpmSchedule
 
     /// <summary>
     /// The mean of q(x_{i-1} | x_i, x_0) is c0 x_0 + ct x_i with c0 = sqrt(alpha-bar_{i-1}) beta_i / (1 - alpha-bar_i) and
-    /// ct = sqrt(1 - beta_i) (1 - alpha-bar_{i-1}) / (1 - alpha-bar_i) (shared/seeds/001, "Reverse process").
+    /// ct = sqrt(1 - beta_i) (1 - alpha-bar_{i-1}) / (1 - alpha-bar_i) (Ho, Jain and Abbeel 2020, equation 7).
     /// </summary>
     /// <param name="step">The 0-based step i.</param>
     public (double CoefficientX0, double CoefficientXt) PosteriorMean(int step)
@@ -134,7 +135,8 @@ public sealed record DdpmSchedule
 /// z^ = (x_s - sigma_s e^)/alpha_s is carried to time t as x_t = alpha_t z^ + sqrt(sigma_t^2 - c^2) e^ + c xi, with
 /// c = eta sigma_t sqrt(1 - (alpha_s sigma_t / (alpha_t sigma_s))^2), which for VP-type paths (alpha^2 + sigma^2 = 1) is the
 /// paper's eta sqrt((1 - abar_t)/(1 - abar_s)) sqrt(1 - abar_s/abar_t). With eta = 0 it is deterministic: a first-order
-/// solver of the probability-flow ODE (shared/seeds/003 and shared/seeds/001, "DDIM on a 2D MoG").
+/// solver of the probability-flow ODE (shared/seeds/004, "Hands-on companions": "DDIM on a 2D MoG ... a first-order
+/// discretization of the probability-flow ODE"; shared/seeds/001, the L13 DDIM mechanism as the probability-flow ODE).
 /// </summary>
 public static class Ddim
 {

@@ -11,6 +11,8 @@ public enum ExampleStatus
     Rounding,
     /// <summary>The text's number is wrong; the note says why and gives the correct derivation.</summary>
     Differs,
+    /// <summary>The text asks for the number (a quiz) but prints no answer; the library's value is the answer.</summary>
+    Answered,
 }
 
 /// <summary>
@@ -23,7 +25,7 @@ public sealed record Example
     /// <param name="id">A stable identifier.</param>
     /// <param name="source">Seed file and chapter.</param>
     /// <param name="quantity">What the number is, in words.</param>
-    /// <param name="textValue">The number as the text prints it (its decimals set the precision of the comparison).</param>
+    /// <param name="textValue">The number as the text prints it (its decimals set the precision of the comparison), or empty for a question the text asks without printing the answer.</param>
     /// <param name="compute">The library's computation.</param>
     /// <param name="textChain">The text's own chain of arithmetic with the intermediates it rounded, if it rounded any.</param>
     /// <param name="roundingNote">Which intermediates the text rounded (used when the status is <see cref="ExampleStatus.Rounding"/>).</param>
@@ -32,7 +34,7 @@ public sealed record Example
         Func<double>? textChain = null, string roundingNote = "", string errorNote = "")
     {
         Id = id; Source = source; Quantity = quantity; TextValueAsPrinted = textValue;
-        TextValue = double.Parse(textValue, CultureInfo.InvariantCulture);
+        TextValue = textValue.Length == 0 ? double.NaN : double.Parse(textValue, CultureInfo.InvariantCulture);
         int dot = textValue.IndexOf('.');
         Decimals = dot < 0 ? 0 : textValue.Length - dot - 1;
         this.compute = compute; this.textChain = textChain; this.roundingNote = roundingNote; this.errorNote = errorNote;
@@ -52,7 +54,7 @@ public sealed record Example
     public string Quantity { get; }
     /// <summary>The number as printed.</summary>
     public string TextValueAsPrinted { get; }
-    /// <summary>The number the text gives.</summary>
+    /// <summary>The number the text gives (NaN when it prints none: see <see cref="ExampleStatus.Answered"/>).</summary>
     public double TextValue { get; }
     /// <summary>Decimals the text prints.</summary>
     public int Decimals { get; }
@@ -67,7 +69,8 @@ public sealed record Example
     /// otherwise Differs.
     /// </summary>
     public ExampleStatus Status =>
-        Matches(LibraryValue) ? ExampleStatus.Agrees
+        double.IsNaN(TextValue) ? ExampleStatus.Answered
+        : Matches(LibraryValue) ? ExampleStatus.Agrees
         : textChain is not null && Matches(textChain()) ? ExampleStatus.Rounding
         : ExampleStatus.Differs;
 
@@ -75,10 +78,11 @@ public sealed record Example
     public string Note => Status switch
     {
         ExampleStatus.Agrees => "",
+        ExampleStatus.Answered => "the text asks this and prints no answer; the library's value is the answer",
         ExampleStatus.Rounding => roundingNote,
         _ => errorNote.Length > 0 ? errorNote : "the text's value does not follow from its inputs",
     };
 
-    /// <summary>The contract's status word: agrees, rounding or differs.</summary>
+    /// <summary>The contract's status word: agrees, rounding, differs, or answered (a question the text leaves open).</summary>
     public string StatusWord => Status.ToString().ToLowerInvariant();
 }

@@ -35,7 +35,7 @@ public static partial class Catalog
             SdeStrongOrders, Slow: true),
         new("sampler.reverse-sde",
             "Euler-Maruyama on Anderson's reverse SDE with the exact score carries the exact p at the noise end to the exact p at the data end (1D mixtures, random path kind).",
-            "shared/seeds/003 'Anderson's Theorem (1982)', 'Sampling with Learned Score'",
+            "shared/seeds/003 'Anderson's Theorem (1982)', 'Sampling with Learned Score'; shared/seeds/004 'Reversing the SDE'",
             $"KS critical value at false-failure {SamplerFalseFailure:G} (n = {SamplerSampleSize}) + twice the exact Gaussian-data discretisation bias of each component + 1e-3.",
             s => SamplerCheck(s, "reverse"), Slow: true),
         new("sampler.pf-ode",

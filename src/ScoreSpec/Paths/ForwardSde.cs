@@ -49,7 +49,8 @@ public sealed record ForwardSde(GaussianPath Path)
 
     /// <summary>
     /// The drift of Anderson's reverse-time SDE in the path's own time, f(x, t) - Direction g(t)^2 score,
-    /// integrated in the denoising direction -Direction (shared/seeds/003, "Anderson's Theorem (1982)").
+    /// integrated in the denoising direction -Direction (shared/seeds/003, "Anderson's Theorem (1982)"; shared/seeds/004,
+    /// "Reversing the SDE").
     /// </summary>
     public double[] ReverseDrift(double[] x, double[] score, double t)
     {

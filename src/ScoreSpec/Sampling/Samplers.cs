@@ -11,7 +11,8 @@ public abstract record Sampler
 {
     /// <summary>
     /// Euler-Maruyama on Anderson's reverse SDE, in the path's own time: x += (F x - D g^2 s) h + g sqrt(|h|) xi with D the
-    /// noising direction (shared/seeds/003, "Anderson's Theorem" and "Sampling with Learned Score").
+    /// noising direction (shared/seeds/003, "Anderson's Theorem" and "Sampling with Learned Score"; shared/seeds/004, "Reversing
+    /// the SDE").
     /// </summary>
     public sealed record ReverseSde : Sampler;
 
@@ -30,11 +31,15 @@ public abstract record Sampler
     public sealed record Extension(Func<double, double> Sigma) : Sampler;
 
     /// <summary>
-    /// Predictor-corrector (Song et al. 2021, score_sde's LangevinCorrector): at each grid time, <paramref name="CorrectorSteps"/>
-    /// Langevin steps x += eps s + sqrt(2 eps) xi with eps = 2 a (snr |xi| / |s|)^2 (norms averaged over the ensemble;
-    /// a = (alpha_t / alpha_next)^2 for VP-type paths, 1 otherwise), then one reverse-SDE Euler-Maruyama predictor step.
+    /// Predictor-corrector with a Langevin corrector, in one of two published forms (<see cref="PcVariant"/>):
+    /// <see cref="PcVariant.ScoreSde"/> (Song et al. 2021's code, score_sde's LangevinCorrector, the default): at each grid
+    /// time, <paramref name="CorrectorSteps"/> Langevin steps x += eps s + sqrt(2 eps) xi with eps = 2 a (snr |xi| / |s|)^2
+    /// (norms averaged over the ensemble; a = (alpha_t / alpha_next)^2 for VP-type paths, 1 otherwise), then one reverse-SDE
+    /// Euler-Maruyama predictor step. <see cref="PcVariant.Seed003"/> (the listing in shared/seeds/003, "Predictor-Corrector"):
+    /// the predictor step first, then the corrector at the new time with eps = snr (|z| / |s|)^2, the norms taken over the
+    /// whole ensemble as one tensor, without the factor 2 a. docs/samplers.md measures what the difference does.
     /// </summary>
-    public sealed record PredictorCorrector(double Snr = 0.16, int CorrectorSteps = 1) : Sampler;
+    public sealed record PredictorCorrector(double Snr = 0.16, int CorrectorSteps = 1, PcVariant Variant = PcVariant.ScoreSde) : Sampler;
 
     /// <summary>
     /// Ancestral sampling: for vp and cosine the DDPM reverse step x = (x + beta s)/sqrt(1 - beta) + sqrt(beta) xi with
@@ -42,6 +47,15 @@ public abstract record Sampler
     /// sigma_next^2 (sigma_t^2 - sigma_next^2) / sigma_t^2 (score_sde's AncestralSamplingPredictor).
     /// </summary>
     public sealed record Ancestral : Sampler;
+}
+
+/// <summary>The two forms of the predictor-corrector sampler (see <see cref="Sampler.PredictorCorrector"/>).</summary>
+public enum PcVariant
+{
+    /// <summary>score_sde's code: corrector then predictor at each time, eps = 2 a (snr mean|xi| / mean|s|)^2.</summary>
+    ScoreSde,
+    /// <summary>shared/seeds/003's listing: predictor then corrector at the new time, eps = snr (|z| / |s|)^2 over the whole ensemble.</summary>
+    Seed003,
 }
 
 /// <summary>ODE methods for the probability-flow sampler.</summary>
@@ -314,37 +328,48 @@ public static class Samplers
         bool vpType = path is VpPath or SubVpPath or CosinePath;
         double h = schedule.H, sqrtH = Math.Sqrt(Math.Abs(h));
         long evaluations = 0;
+        bool seed003 = pc.Variant == PcVariant.Seed003;
+        void Correct(double tc, double a)
+        {
+            Parallel.For(0, Blocks, opts, b =>
+            {
+                var (lo, hi) = Range(n, b);
+                for (int i = lo; i < hi; i++)
+                {
+                    var s = scores.AsSpan(i * d, d);
+                    var xi = noises.AsSpan(i * d, d);
+                    score(tc, x.AsSpan(i * d, d), s);
+                    Xoshiro.Normals(streams.AsSpan(4 * i, 4), xi);
+                    double ss = 0, nn = 0;
+                    for (int j = 0; j < d; j++) { ss += s[j] * s[j]; nn += xi[j] * xi[j]; }
+                    // score_sde averages the per-path norms; the 003 listing takes the norm of the whole tensor, so it
+                    // needs the squared norms summed.
+                    scoreNorm[i] = seed003 ? ss : Math.Sqrt(ss); noiseNorm[i] = seed003 ? nn : Math.Sqrt(nn);
+                }
+            });
+            double sumS = 0, sumN = 0;
+            for (int i = 0; i < n; i++) { sumS += scoreNorm[i]; sumN += noiseNorm[i]; } // fixed order
+            double eps;
+            if (seed003) eps = sumS > 0 ? pc.Snr * sumN / sumS : 0;
+            else
+            {
+                double ratio = sumS > 0 ? pc.Snr * sumN / sumS : 0;
+                eps = 2 * a * ratio * ratio;
+            }
+            double sq = Math.Sqrt(2 * eps);
+            Parallel.For(0, Blocks, opts, b =>
+            {
+                var (lo, hi) = Range(n, b);
+                for (int k = lo * d; k < hi * d; k++) x[k] += eps * scores[k] + sq * noises[k];
+            });
+            evaluations += n;
+        }
         for (int step = 0; step < schedule.Steps; step++)
         {
             double t = schedule.Time(step), tNext = schedule.Time(step + 1);
             double a = vpType ? Math.Pow(path.Alpha(t) / path.Alpha(tNext), 2) : 1;
-            for (int c = 0; c < pc.CorrectorSteps; c++)
-            {
-                Parallel.For(0, Blocks, opts, b =>
-                {
-                    var (lo, hi) = Range(n, b);
-                    for (int i = lo; i < hi; i++)
-                    {
-                        var s = scores.AsSpan(i * d, d);
-                        var xi = noises.AsSpan(i * d, d);
-                        score(t, x.AsSpan(i * d, d), s);
-                        Xoshiro.Normals(streams.AsSpan(4 * i, 4), xi);
-                        double ss = 0, nn = 0;
-                        for (int j = 0; j < d; j++) { ss += s[j] * s[j]; nn += xi[j] * xi[j]; }
-                        scoreNorm[i] = Math.Sqrt(ss); noiseNorm[i] = Math.Sqrt(nn);
-                    }
-                });
-                double sumS = 0, sumN = 0;
-                for (int i = 0; i < n; i++) { sumS += scoreNorm[i]; sumN += noiseNorm[i]; } // fixed order
-                double ratio = sumS > 0 ? pc.Snr * sumN / sumS : 0;
-                double eps = 2 * a * ratio * ratio, sq = Math.Sqrt(2 * eps);
-                Parallel.For(0, Blocks, opts, b =>
-                {
-                    var (lo, hi) = Range(n, b);
-                    for (int k = lo * d; k < hi * d; k++) x[k] += eps * scores[k] + sq * noises[k];
-                });
-                evaluations += n;
-            }
+            if (!seed003)
+                for (int c = 0; c < pc.CorrectorSteps; c++) Correct(t, a);
             double F = path.LogAlphaDot(t), g2 = path.DiffusionSquared(t);
             double cx = 1 + F * h, cs = -D * g2 * h, cn = Math.Sqrt(g2) * sqrtH;
             Parallel.For(0, Blocks, opts, b =>
@@ -361,6 +386,8 @@ public static class Samplers
                 }
             });
             evaluations += n;
+            if (seed003)
+                for (int c = 0; c < pc.CorrectorSteps; c++) Correct(tNext, 1);
         }
         return evaluations;
     }
