@@ -119,6 +119,15 @@ public static class Samplers
     /// <paramref name="threads"/> = 0 uses every core.
     /// </summary>
     public static SampleResult Run(GaussianPath path, ScoreFunction score, Sampler sampler, Ensemble initial, Schedule schedule, ulong seed = 0, int threads = 0)
+        => Run(path, score, sampler, initial, schedule, seed, threads, plant: null);
+
+    /// <summary>
+    /// <see cref="Run(GaussianPath, ScoreFunction, Sampler, Ensemble, Schedule, ulong, int)"/> with a deliberate slip: the
+    /// per-step coefficient table (cx, cs, cn per step, see <see cref="StepCoefficients"/>) passes through
+    /// <paramref name="plant"/> before use. The negative controls of the sampler checks use it to show that each check
+    /// fails for a sampler with a plausible bug.
+    /// </summary>
+    internal static SampleResult Run(GaussianPath path, ScoreFunction score, Sampler sampler, Ensemble initial, Schedule schedule, ulong seed, int threads, Func<double[], double[]>? plant, Func<double, double>? correctorNoise = null)
     {
         if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
         if (score is null) throw new ArgumentException("score must not be null.", nameof(score));
@@ -146,10 +155,10 @@ public static class Samplers
                 evaluations = ProbabilityFlowFixed(path, score, pf.Method, x, n, d, schedule, opts);
                 break;
             case Sampler.PredictorCorrector pc:
-                evaluations = PredictorCorrector(path, score, pc, x, n, d, schedule, seed, opts);
+                evaluations = PredictorCorrector(path, score, pc, x, n, d, schedule, seed, opts, plant, correctorNoise);
                 break;
             case Sampler.ReverseSde or Sampler.Extension or Sampler.Ancestral:
-                evaluations = StochasticStep(path, score, sampler, x, n, d, schedule, seed, opts);
+                evaluations = StochasticStep(path, score, sampler, x, n, d, schedule, seed, opts, plant: plant);
                 break;
             default:
                 throw new ArgumentException($"sampler {sampler} is not known.", nameof(sampler));
@@ -163,11 +172,15 @@ public static class Samplers
     /// <paramref name="score"/> when given (to test a model, or a deliberately wrong score).
     /// </summary>
     public static SampleResult RunFromExactMarginal(GaussianMixture data, GaussianPath path, Sampler sampler, Schedule schedule, int count, ulong seed = 0, int threads = 0, ScoreFunction? score = null)
+        => RunFromExactMarginal(data, path, sampler, schedule, count, seed, threads, score, plant: null);
+
+    /// <summary>The same with a planted slip in the step coefficients (for negative controls; see the internal Run).</summary>
+    internal static SampleResult RunFromExactMarginal(GaussianMixture data, GaussianPath path, Sampler sampler, Schedule schedule, int count, ulong seed, int threads, ScoreFunction? score, Func<double[], double[]>? plant, Func<double, double>? correctorNoise = null)
     {
         if (data is null) throw new ArgumentException("data must not be null.", nameof(data));
         if (schedule is null) throw new ArgumentException("schedule must not be null.", nameof(schedule));
         var initial = ExactMarginalSample(data, path, schedule.TStart, count, seed);
-        return Run(path, score ?? ExactScore(new MarginalField(data, path)), sampler, initial, schedule, seed, threads);
+        return Run(path, score ?? ExactScore(new MarginalField(data, path)), sampler, initial, schedule, seed, threads, plant, correctorNoise);
     }
 
     internal static (int Lo, int Hi) Range(int n, int block) => ((int)((long)n * block / Blocks), (int)((long)n * (block + 1) / Blocks));
@@ -179,12 +192,13 @@ public static class Samplers
         return state;
     }
 
-    private static long StochasticStep(GaussianPath path, ScoreFunction score, Sampler sampler, double[] x, int n, int d, Schedule schedule, ulong seed, ParallelOptions opts, bool forward = false)
+    private static long StochasticStep(GaussianPath path, ScoreFunction score, Sampler sampler, double[] x, int n, int d, Schedule schedule, ulong seed, ParallelOptions opts, bool forward = false, Func<double[], double[]>? plant = null)
     {
         var streams = Streams(n, seed);
         var scratch = Enumerable.Range(0, Blocks).Select(_ => new double[2 * d]).ToArray();
         int steps = schedule.Steps;
         var coef = StepCoefficients(path, sampler, schedule, forward);
+        if (plant is not null) coef = plant(coef);
         // Paths are independent: each block carries its paths through every step, with no synchronisation per step.
         Parallel.For(0, Blocks, opts, b =>
         {
@@ -258,55 +272,6 @@ public static class Samplers
         return coef;
     }
 
-    /// <summary>
-    /// The exact mean and variance of the law an affine sampler (reverse SDE, extension, ancestral) produces from exact
-    /// 1D Gaussian data N(m0, v0), and those of the exact target at the end of the schedule. The score of Gaussian data is
-    /// affine, -(x - alpha_t m0)/(alpha_t^2 v0 + sigma_t^2), so every step maps a Gaussian law to a Gaussian law and the
-    /// mean and variance follow a recursion.
-    /// </summary>
-    public static (double Mean, double Variance, double TargetMean, double TargetVariance) GaussianDiscretisedMoments(GaussianPath path, Sampler sampler, Schedule schedule, double m0, double v0)
-    {
-        if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
-        if (schedule is null) throw new ArgumentException("schedule must not be null.", nameof(schedule));
-        Guard.Positive(v0, nameof(v0));
-        Guard.Finite(m0, nameof(m0));
-        if (sampler is not (Sampler.ReverseSde or Sampler.Extension or Sampler.Ancestral))
-            throw new ArgumentException("sampler must be an affine stochastic sampler (ReverseSde, Extension or Ancestral).", nameof(sampler));
-        var coef = StepCoefficients(path, sampler, schedule);
-        double a0 = path.Alpha(schedule.TStart), s0 = path.Sigma(schedule.TStart);
-        double mean = a0 * m0, variance = a0 * a0 * v0 + s0 * s0;
-        for (int step = 0; step < schedule.Steps; step++)
-        {
-            double t = schedule.Time(step), a = path.Alpha(t), s = path.Sigma(t);
-            double vt = a * a * v0 + s * s;
-            double cx = coef[3 * step], cs = coef[3 * step + 1], cn = coef[3 * step + 2];
-            double slope = cx - cs / vt, shift = cs * a * m0 / vt;
-            mean = slope * mean + shift;
-            variance = slope * slope * variance + cn * cn;
-        }
-        double ae = path.Alpha(schedule.TEnd), se = path.Sigma(schedule.TEnd);
-        return (mean, variance, ae * m0, ae * ae * v0 + se * se);
-    }
-
-    /// <summary>
-    /// The exact Kolmogorov-Smirnov distance between the law an affine sampler produces from exact 1D Gaussian data
-    /// N(m0, v0) and the exact target (from <see cref="GaussianDiscretisedMoments"/>), as a supremum between two normal
-    /// CDFs on a grid of 8001 points over +-32 target standard deviations. This is the sampler's discretisation bias for
-    /// that data.
-    /// </summary>
-    public static double GaussianDiscretisationBias(GaussianPath path, Sampler sampler, Schedule schedule, double m0, double v0)
-    {
-        var (mean, variance, tm, tv) = GaussianDiscretisedMoments(path, sampler, schedule, m0, v0);
-        double tsd = Math.Sqrt(tv), sd = Math.Sqrt(variance);
-        double worst = 0;
-        for (int i = -4000; i <= 4000; i++)
-        {
-            double x = tm + i * 8e-3 * tsd;
-            worst = Math.Max(worst, Math.Abs(MathNet.Numerics.Distributions.Normal.CDF(mean, sd, x) - MathNet.Numerics.Distributions.Normal.CDF(tm, tsd, x)));
-        }
-        return worst;
-    }
-
     /// <summary><paramref name="count"/> exact draws from the data distribution itself, stream (seed, i, 2) for point i.</summary>
     public static Ensemble ExactDataSample(GaussianMixture data, int count, ulong seed)
     {
@@ -314,7 +279,7 @@ public static class Samplers
         return Draw(data, count, seed ^ 0x5A5A5A5A5A5AUL);
     }
 
-    private static long PredictorCorrector(GaussianPath path, ScoreFunction score, Sampler.PredictorCorrector pc, double[] x, int n, int d, Schedule schedule, ulong seed, ParallelOptions opts)
+    private static long PredictorCorrector(GaussianPath path, ScoreFunction score, Sampler.PredictorCorrector pc, double[] x, int n, int d, Schedule schedule, ulong seed, ParallelOptions opts, Func<double[], double[]>? plant, Func<double, double>? correctorNoise)
     {
         Guard.Positive(pc.Snr, "Snr");
         if (pc.CorrectorSteps < 0) throw new ArgumentException($"CorrectorSteps must be non-negative, got {pc.CorrectorSteps}.", nameof(pc));
@@ -324,9 +289,7 @@ public static class Samplers
         var scoreNorm = new double[n];
         var noiseNorm = new double[n];
         var scratch = Enumerable.Range(0, Blocks).Select(_ => new double[2 * d]).ToArray();
-        int D = path.NoisingDirection;
         bool vpType = path is VpPath or SubVpPath or CosinePath;
-        double h = schedule.H, sqrtH = Math.Sqrt(Math.Abs(h));
         long evaluations = 0;
         bool seed003 = pc.Variant == PcVariant.Seed003;
         void Correct(double tc, double a)
@@ -356,7 +319,7 @@ public static class Samplers
                 double ratio = sumS > 0 ? pc.Snr * sumN / sumS : 0;
                 eps = 2 * a * ratio * ratio;
             }
-            double sq = Math.Sqrt(2 * eps);
+            double sq = correctorNoise?.Invoke(eps) ?? Math.Sqrt(2 * eps);
             Parallel.For(0, Blocks, opts, b =>
             {
                 var (lo, hi) = Range(n, b);
@@ -364,14 +327,16 @@ public static class Samplers
             });
             evaluations += n;
         }
+        // The predictor is the reverse-SDE Euler-Maruyama step: its coefficients are the ones that sampler uses.
+        var predictor = StepCoefficients(path, new Sampler.ReverseSde(), schedule);
+        if (plant is not null) predictor = plant(predictor);
         for (int step = 0; step < schedule.Steps; step++)
         {
             double t = schedule.Time(step), tNext = schedule.Time(step + 1);
             double a = vpType ? Math.Pow(path.Alpha(t) / path.Alpha(tNext), 2) : 1;
             if (!seed003)
                 for (int c = 0; c < pc.CorrectorSteps; c++) Correct(t, a);
-            double F = path.LogAlphaDot(t), g2 = path.DiffusionSquared(t);
-            double cx = 1 + F * h, cs = -D * g2 * h, cn = Math.Sqrt(g2) * sqrtH;
+            double cx = predictor[3 * step], cs = predictor[3 * step + 1], cn = predictor[3 * step + 2];
             Parallel.For(0, Blocks, opts, b =>
             {
                 var (lo, hi) = Range(n, b);
