@@ -53,6 +53,29 @@ public class DdpmTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void EulerScheduleOfTheStandardVpPathAtOneThousandSteps()
+    {
+        // Absolute values, by hand: shared/seeds/003 ("From Discrete to Continuous") writes the chain as
+        // x_i = sqrt(1 - beta_i) x_{i-1} + sqrt(beta_i) e with beta_i = beta(t_i) / T at the end t_i = i/T of step i (1-based),
+        // so 0-based beta_0 = (0.1 + 19.9/1000)/1000 = 1.199e-4, beta_499 = (0.1 + 19.9 * 0.5)/1000 = 0.01005 and
+        // beta_999 = 20/1000 = 0.02. Taking beta at the start of each step instead gives 1e-4, 0.0100301 and 0.0199801.
+        var s = DdpmSchedule.EulerOfVp(GaussianPath.Vp, 1000);
+        Assert.Equal(1.199e-4, s.Betas[0], 1e-19);
+        Assert.Equal(0.01005, s.Betas[499], 1e-17);
+        Assert.Equal(0.02, s.Betas[999], 1e-17);
+        // alpha-bar at the last step by a plain product of the hand-written betas, against the schedule's compensated sums.
+        double product = 1;
+        for (int i = 0; i < 1000; i++) product *= 1 - (0.1 + 19.9 * (i + 1) / 1000.0) / 1000;
+        Assert.Equal(product, s.AlphaBars[999], 1e-13 * product);
+        // And against the continuous path: alpha(1)^2 = exp(-(0.1 + 20)/2) = 4.32e-5. The chain's log alpha-bar is
+        // sum log(1 - beta_i) = -sum beta_i - sum beta_i^2/2 - ..., where sum beta_i exceeds the integral 10.05 by the
+        // right-endpoint excess 19.9/2000 = 0.00995 and sum beta_i^2/2 = 0.0667: a ratio exp(-0.0767) = 0.926.
+        double continuous = Math.Exp(-(0.1 + 20) / 2);
+        output.WriteLine($"alpha-bar_999 {s.AlphaBars[999]:G6}, alpha(1)^2 {continuous:G6}");
+        Assert.InRange(s.AlphaBars[999] / continuous, 0.92, 0.93);
+    }
+
+    [Fact]
     public void EulerScheduleConvergesToTheVpSdeAtRateOne()
     {
         var vp = GaussianPath.Vp;

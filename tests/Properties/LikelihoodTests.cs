@@ -66,17 +66,30 @@ public class LikelihoodTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void StandardPriorErrorIsThePriorMismatch()
+    public void TheNoiseEndPointAndTheStandardPriorAreWhatTheyClaim()
     {
+        // The end point is where the probability-flow ODE carries x, solved here separately (the samplers' field, not the
+        // likelihood's augmented system), and the standard prior is N(0, sigma(t1)^2 I) at the noise end t1 = 1 - epsilon,
+        // written out with MathNet's normal log density: a prior taken at the wrong time or with the wrong scale fails.
         foreach (var path in new GaussianPath[] { GaussianPath.Vp, GaussianPath.Ve })
         {
             double[] x = [0.5, 0.5];
-            var exact = ProbabilityFlowLikelihood.LogLikelihood(Data, path, x, new LikelihoodOptions(Epsilon: 1e-3));
-            var standard = ProbabilityFlowLikelihood.LogLikelihood(Data, path, x, new LikelihoodOptions(Epsilon: 1e-3, Prior: PriorKind.Standard));
-            Assert.Equal(exact.NoiseEndPoint, standard.NoiseEndPoint);
-            double mismatch = Gaussian.Isotropic([0.0, 0.0], path.Sigma(0.999)).LogDensity(exact.NoiseEndPoint) - Data.Along(path, 0.999).LogDensity(exact.NoiseEndPoint);
-            output.WriteLine($"{path.Kind}: standard-prior error {standard.LogDensity - standard.ReferenceLogDensity:G6}, prior mismatch at the end point {mismatch:G6}");
-            Assert.Equal(mismatch, standard.LogDensity - exact.LogDensity, 1e-12); // same trajectory: the difference is the priors' only
+            var options = new LikelihoodOptions(Epsilon: 1e-3, Rtol: 1e-10, Atol: 1e-10);
+            var exact = ProbabilityFlowLikelihood.LogLikelihood(Data, path, x, options);
+            var standard = ProbabilityFlowLikelihood.LogLikelihood(Data, path, x, options with { Prior = PriorKind.Standard });
+            var field = Samplers.ProbabilityFlowField(path, Samplers.ExactScore(new MarginalField(Data, path)));
+            var end = Solvers.Ode.Solve(new Solvers.OdeProblem(field, x, 1e-3, 0.999), new Solvers.OdeAlgorithm.DormandPrince(1e-11, 1e-11)).Final;
+            for (int i = 0; i < 2; i++)
+                Assert.True(Math.Abs(end[i] - exact.NoiseEndPoint[i]) <= 1e-6 * (1 + Math.Abs(end[i])), $"{path.Kind}: end point {exact.NoiseEndPoint[i]} against {end[i]}");
+            double sigma = path.Sigma(0.999);
+            double prior = standard.NoiseEndPoint.Sum(y => MathNet.Numerics.Distributions.Normal.PDFLn(0, sigma, y));
+            Assert.Equal(prior, standard.PriorLogDensity, 1e-12 * Math.Abs(prior));
+            Assert.Equal(Data.Along(path, 0.999).LogDensity(exact.NoiseEndPoint), exact.PriorLogDensity, 1e-12 * Math.Abs(exact.PriorLogDensity));
+            // The standard prior's error in the log-likelihood, measured against the exact log density at the start: for
+            // vp the marginal at t = 0.999 is close to N(0, 1), for ve with sigma_max = 50 it is N(0, 2500) up to the data.
+            double error = standard.LogDensity - standard.ReferenceLogDensity;
+            output.WriteLine($"{path.Kind}: standard-prior error {error:G4}, end point ({end[0]:G6}, {end[1]:G6})");
+            Assert.True(Math.Abs(error) < 0.05, $"{path.Kind}: the standard prior's error {error} is not small at the noise end");
         }
     }
 

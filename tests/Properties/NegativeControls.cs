@@ -44,4 +44,67 @@ public class NegativeControls(ITestOutputHelper output)
             Assert.False(planted.Passed, $"slip '{slip}' passed: {planted.Detail}");
         }
     }
+
+    [Fact]
+    public void MalaCatchesAWrongScoreAndAWrongTarget()
+    {
+        // A wrong score leaves MALA's target exact (Metropolis-Hastings corrects any proposal) but raises the rejection
+        // rate's order from 3/2 to 1/2; a wrong log density (p^2) changes the target and fails the wrong-start part.
+        var wrongScore = new Catalog.Slip("score x 1.3", Score: f => (t, x, s) => { f(t, x, s); s[0] *= 1.3; });
+        var wrongTarget = new Catalog.Slip("log density x 2", LogDensity: f => x => 2 * f(x));
+        foreach (int seed in Seeds)
+        {
+            var clean = Catalog.MalaCheck(seed);
+            var score = Catalog.MalaCheck(seed, wrongScore);
+            var target = Catalog.MalaCheck(seed, wrongTarget);
+            output.WriteLine($"seed {seed}: clean {clean.Detail}; wrong score {score.Detail}; wrong target {target.Detail}");
+            Assert.True(clean.Passed, clean.Detail);
+            Assert.False(score.Passed, score.Detail);
+            Assert.False(target.Passed, target.Detail);
+        }
+    }
+
+    [Fact]
+    public void HutchinsonCatchesMisScaledProbes()
+    {
+        // Probes scaled by sqrt(2) (variance 2) double the estimate; probes scaled by 0.9 shrink it by 19 %.
+        foreach (int seed in Seeds)
+        {
+            var clean = Catalog.HutchinsonCheck(seed);
+            Assert.True(clean.Passed, clean.Detail);
+            foreach (double c in new[] { Math.Sqrt(2), 0.9 })
+            {
+                var planted = Catalog.HutchinsonCheck(seed, probes => probes.Select(u => u.Select(v => c * v).ToArray()).ToArray());
+                output.WriteLine($"seed {seed}, probes x {c:G3}: {planted.Residual:G3} against {planted.Tolerance:G3} ({planted.Detail})");
+                Assert.False(planted.Passed, planted.Detail);
+            }
+        }
+    }
+
+    [Fact]
+    public void ClassifierFreeGuidanceCatchesSwappedWeights()
+    {
+        foreach (int seed in Seeds)
+        {
+            Assert.True(Catalog.ClassifierFreeGuidance(seed, Guidance.Guide.ClassifierFree).Passed);
+            var swapped = Catalog.ClassifierFreeGuidance(seed, (u, c, w) => Guidance.Guide.ClassifierFree(c, u, w));
+            var noWeight = Catalog.ClassifierFreeGuidance(seed, (u, c, w) => Guidance.Guide.ClassifierFree(u, c, w - 1));
+            output.WriteLine($"seed {seed}: swapped {swapped.Residual:G3} / {swapped.Tolerance:G3}; w - 1 {noWeight.Residual:G3} / {noWeight.Tolerance:G3}");
+            Assert.False(swapped.Passed);
+            Assert.False(noWeight.Passed);
+        }
+    }
+
+    [Fact]
+    public void LangevinStationarityCatchesAWrongDrift()
+    {
+        // Drift g^2 score (the 1/2 dropped) has stationary law p^2 / Z; drift (g^2/2) score of a shifted target, another law.
+        foreach (int seed in Seeds)
+        {
+            Assert.True(Catalog.LangevinStationary(seed, null).Passed);
+            var doubled = Catalog.LangevinStationary(seed, (p, g2) => FokkerPlanck.FokkerPlanckOperator.LangevinDrift(p, 2 * g2));
+            output.WriteLine($"seed {seed}: drift g^2 score: {doubled.Detail}");
+            Assert.False(doubled.Passed);
+        }
+    }
 }

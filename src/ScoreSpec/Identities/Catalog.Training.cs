@@ -36,6 +36,21 @@ public static partial class Catalog
             "Ho, Jain and Abbeel 2020, eq. 7 (no seed states it; shared/seeds/001 lesson 14 and shared/seeds/003 'From Discrete to Continuous' give the chain)",
             "Two closed forms: 1e-12 relative.",
             DdpmPosteriorVariance),
+        new("ddpm.posterior-mean",
+            "The DDPM posterior mean coefficients sqrt(abar_{i-1}) beta_i/(1 - abar_i) (of x_0) and sqrt(1 - beta_i)(1 - abar_{i-1})/(1 - abar_i) (of x_i) equal the Gaussian-conditioning coefficients E[x_{i-1} | x_i, x_0] of the joint law, with abar and 1 - abar recomputed by plain recursions, for random linear schedules and steps.",
+            "Ho, Jain and Abbeel 2020, eq. 7 (no seed states it; shared/seeds/003 'From Discrete to Continuous' gives the chain)",
+            "Recursions of up to 2010 rounded steps on each side: (2T + 50) eps relative.",
+            DdpmPosteriorMean),
+        new("likelihood.hutchinson",
+            "Hutchinson's estimator with the probes the likelihood draws (Rademacher and Gaussian) is unbiased for the divergence of the probability-flow field: its mean over 4000 probes matches the divergence by finite differences along each axis (mixtures in 2-5 dims, random path and time).",
+            "shared/seeds/003 'Likelihood Computation' (Hutchinson trace estimator)",
+            $"z standard errors of the probe mean (its sample standard deviation / sqrt(4000)), false-failure probability {MonteCarloFalseFailure:G} per instance, Bonferroni over the 6 comparisons (CLT), plus 10 x the finite-difference error bounds.",
+            s => HutchinsonCheck(s)),
+        new("guidance.classifier-free",
+            "Classifier-free guidance (1 - w) uncond + w cond with w in [1.5, 4] on the exact scores equals the gradient of (1 - w) log p_t(x) + w log p_t(x | y) (finite differences), and on noise predictions -sigma_t times that gradient (labelled mixtures, 1-3 dims, every path).",
+            "shared/seeds/002 Ch. 9 (classifier-free guidance); shared/seeds/003 'Conditional generation via Bayes' rule'",
+            "As score.gradient: 10 x (Richardson truncation estimate + 16 x stencil rounding bound).",
+            ClassifierFreeGuidance),
         new("ddim.first-order",
             "DDIM with eta = 0 and the exact noise prediction is a first-order solver of the probability-flow ODE: its error against a tight Dormand-Prince solution falls with order 1 over six step counts (random 1D mixture, vp, cosine or condot).",
             "shared/seeds/004 'Hands-on companions' ('DDIM on a 2D MoG ... a first-order discretization of the probability-flow ODE'); shared/seeds/001 (DDIM as the probability-flow ODE)",
@@ -71,13 +86,18 @@ public static partial class Catalog
         return new CheckResult(Math.Abs(diff.Mean), Bounds.TwoSidedZ(MonteCarloFalseFailure) * diff.StandardError, $"{path} c={c:G3} difference of constants {diff.Mean:G4} +- {diff.StandardError:G3}");
     }
 
+    /// <summary>A random mixture in 1-3 dims with at least two components, labelled alternately 0 and 1.</summary>
+    private static (GaussianMixture Data, LabeledMixture Labeled) RandomLabeledMixture(Random rng)
+    {
+        var data = RandomInstances.Mixture(rng, 1 + rng.Next(3), 3);
+        if (data.Components.Length < 2) data = new GaussianMixture([0.5, 0.5], [data.Components[0], Gaussian.Isotropic(data.Components[0].Mean.Select(v => v + 2).ToArray(), 0.8)]);
+        return (data, new LabeledMixture(data, Enumerable.Range(0, data.Components.Length).Select(k => k % 2).ToArray()));
+    }
+
     private static CheckResult ClassifierGuidance(int seed)
     {
         var rng = new Random(seed);
-        var data = RandomInstances.Mixture(rng, 1 + rng.Next(3), 3);
-        if (data.Components.Length < 2) data = new GaussianMixture([0.5, 0.5], [data.Components[0], Gaussian.Isotropic(data.Components[0].Mean.Select(v => v + 2).ToArray(), 0.8)]);
-        var labels = Enumerable.Range(0, data.Components.Length).Select(k => k % 2).ToArray();
-        var labeled = new LabeledMixture(data, labels);
+        var (data, labeled) = RandomLabeledMixture(rng);
         var worst = new WorstOf();
         foreach (var (path, t) in PathsAndTimes(rng))
         {
@@ -92,19 +112,132 @@ public static partial class Catalog
         return worst.Result;
     }
 
-    private static CheckResult DdpmPosteriorVariance(int seed)
+    /// <summary>
+    /// A random linear schedule and, for each step, abar_i by the plain product and w_i = 1 - abar_i by the recursion
+    /// w_i = w_{i-1} (1 - beta_i) + beta_i: both sums of positive terms, so neither cancels, and neither shares code with
+    /// the schedule's compensated log sums.
+    /// </summary>
+    private static (DdpmSchedule Schedule, double[] AlphaBar, double[] Complement, string Label) RandomDdpm(Random rng)
     {
-        var rng = new Random(seed);
         int T = 10 + rng.Next(2000);
         double b1 = 1e-5 + 1e-3 * rng.NextDouble(), bT = 0.005 + 0.05 * rng.NextDouble();
         var s = DdpmSchedule.Linear(b1, bT, T);
+        var bar = new double[T];
+        var complement = new double[T];
+        double product = 1, w = 0;
+        for (int i = 0; i < T; i++)
+        {
+            double beta = b1 + i * ((bT - b1) / (T - 1));
+            product *= 1 - beta;
+            w = w * (1 - beta) + beta;
+            bar[i] = product; complement[i] = w;
+        }
+        return (s, bar, complement, $"linear({b1:G3}, {bT:G3}, {T})");
+    }
+
+    private static CheckResult DdpmPosteriorVariance(int seed)
+    {
+        var rng = new Random(seed);
+        var (s, _, complement, label) = RandomDdpm(rng);
         var worst = new WorstOf();
         for (int k = 0; k < 5; k++)
         {
-            int i = 1 + rng.Next(T - 1);
-            double w = 1 - s.AlphaBars[i - 1], b = s.Betas[i];
+            int i = 1 + rng.Next(s.Steps - 1);
+            double w = complement[i - 1], b = s.Betas[i];
+            // Var(x_{i-1} | x_i, x_0) from the joint Gaussian: w - Cov^2 / Var with Cov = sqrt(1 - b) w, Var = (1 - b) w + b.
             double bayes = w - (1 - b) * w * w / ((1 - b) * w + b);
-            worst.Add(Math.Abs(s.PosteriorVariance(i) - bayes), 1e-12 * bayes, $"linear({b1:G3}, {bT:G3}, {T}) step {i}");
+            worst.Add(Math.Abs(s.PosteriorVariance(i) - bayes), (2.0 * s.Steps + 50) * Eps * bayes, $"{label} step {i}");
+        }
+        return worst.Result;
+    }
+
+    private static CheckResult DdpmPosteriorMean(int seed)
+    {
+        var rng = new Random(seed);
+        var (s, bar, complement, label) = RandomDdpm(rng);
+        var worst = new WorstOf();
+        for (int k = 0; k < 5; k++)
+        {
+            int i = 1 + rng.Next(s.Steps - 1);
+            double w = complement[i - 1], b = s.Betas[i], root = Math.Sqrt(1 - b);
+            // Given x_0: x_{i-1} ~ N(sqrt(abar_{i-1}) x_0, w) and x_i = sqrt(1 - b) x_{i-1} + sqrt(b) e, so
+            // E[x_{i-1} | x_i, x_0] = sqrt(abar_{i-1}) x_0 + (Cov / Var) (x_i - sqrt(1 - b) sqrt(abar_{i-1}) x_0).
+            double gain = root * w / ((1 - b) * w + b), mean0 = Math.Sqrt(bar[i - 1]);
+            double ct = gain, c0 = mean0 - gain * root * mean0;
+            var (libraryC0, libraryCt) = s.PosteriorMean(i);
+            double tol = (2.0 * s.Steps + 50) * Eps;
+            worst.Add(Math.Abs(libraryC0 - c0), tol * c0, $"{label} step {i} x_0 coefficient {libraryC0:R} against {c0:R}");
+            worst.Add(Math.Abs(libraryCt - ct), tol * ct, $"{label} step {i} x_i coefficient {libraryCt:R} against {ct:R}");
+        }
+        return worst.Result;
+    }
+
+    /// <summary>Probes used by likelihood.hutchinson.</summary>
+    private const int HutchinsonProbes = 4000;
+
+    /// <summary>
+    /// Hutchinson's estimate of div v for the probability-flow field against the divergence by central differences along
+    /// each axis; <paramref name="plant"/> changes the probes (a negative control's mis-scaling).
+    /// </summary>
+    internal static CheckResult HutchinsonCheck(int seed, Func<double[][], double[][]>? plant = null)
+    {
+        var rng = new Random(seed);
+        int d = 2 + rng.Next(4);
+        var data = RandomInstances.Mixture(rng, d, 2);
+        var path = RandomInstances.Path(rng, RandomInstances.Kinds[rng.Next(5)]);
+        double t = RandomInstances.Time(rng);
+        var drift = Samplers.ProbabilityFlowField(path, Samplers.ExactScore(new MarginalField(data, path)));
+        var worst = new WorstOf();
+        double z = Bounds.TwoSidedZ(MonteCarloFalseFailure, 6);
+        for (int p = 0; p < 3; p++)
+        {
+            var x = data.Along(path, t).Sample(rng);
+            double divergence = 0, fdError = 0;
+            for (int i = 0; i < d; i++)
+            {
+                int axis = i;
+                var fd = FiniteDifference.Derivative(v =>
+                {
+                    var y = (double[])x.Clone(); y[axis] = v;
+                    var f = new double[d]; drift(t, y, f);
+                    return f[axis];
+                }, x[i], 1e-3 * SmallestStd(data.Along(path, t).Density));
+                divergence += fd.Value; fdError += fd.ErrorBound;
+            }
+            foreach (var kind in new[] { DivergenceMethod.HutchinsonRademacher, DivergenceMethod.HutchinsonGaussian })
+            {
+                var probes = ProbabilityFlowLikelihood.Probes(new LikelihoodOptions(Divergence: kind, Probes: HutchinsonProbes, Seed: (ulong)seed * 31 + (ulong)p), d);
+                if (plant is not null) probes = plant(probes);
+                var values = probes.Select(u => ProbabilityFlowLikelihood.Hutchinson(drift, t, x, [u])).ToArray();
+                double mean = values.Average(), se = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1) / values.Length);
+                worst.Add(Math.Abs(mean - divergence), z * se + 10 * fdError + 1e-9 * Math.Abs(divergence),
+                    $"{path} t={t:G4} d={d} {kind} x={Fmt(x)} hutchinson={mean:G8} +- {se:G3} divergence={divergence:G8}");
+            }
+        }
+        return worst.Result;
+    }
+
+    private static CheckResult ClassifierFreeGuidance(int seed) => ClassifierFreeGuidance(seed, Guide.ClassifierFree);
+
+    /// <summary>Classifier-free guidance against finite differences; <paramref name="guide"/> is the rule under test.</summary>
+    internal static CheckResult ClassifierFreeGuidance(int seed, Func<double[], double[], double, double[]> guide)
+    {
+        var rng = new Random(seed);
+        var (data, labeled) = RandomLabeledMixture(rng);
+        var worst = new WorstOf();
+        foreach (var (path, t) in PathsAndTimes(rng))
+        {
+            var m = data.Along(path, t);
+            var c = labeled.Conditional(1).Along(path, t);
+            var x = m.Sample(rng);
+            double w = 1.5 + 2.5 * rng.NextDouble();
+            double Log(double[] y) => (1 - w) * m.LogDensity(y) + w * c.LogDensity(y);
+            var score = guide(m.Score(x), c.Score(x), w);
+            double h = Math.Min(Step(m.Density), Step(c.Density));
+            CompareGradient(worst, Log, score, x, h, Norm(score) + 1 / SmallestStd(c.Density), $"{Describe(path, t)} w={w:G3} score x={Fmt(x)}");
+            var noise = guide(m.Noise(x), c.Noise(x), w);
+            double sigma = m.Point.Sigma;
+            CompareGradient(worst, y => -sigma * Log(y), noise, x, h, Norm(noise) + sigma / SmallestStd(c.Density), $"{Describe(path, t)} w={w:G3} noise x={Fmt(x)}");
         }
         return worst.Result;
     }

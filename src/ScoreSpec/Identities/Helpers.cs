@@ -76,6 +76,13 @@ internal static class Helpers
         return k;
     }
 
+    /// <summary>The mean and variance of a 1D mixture: sum w_k m_k and sum w_k (v_k + (m_k - mean)^2).</summary>
+    public static (double Mean, double Variance) MeanAndVariance1D(GaussianMixture m)
+    {
+        double mean = m.Weights.Select((w, i) => w * m.Components[i].Mean[0]).Sum();
+        return (mean, m.Weights.Select((w, i) => w * (m.Components[i].Covariance[0][0] + Math.Pow(m.Components[i].Mean[0] - mean, 2))).Sum());
+    }
+
     public static double Norm(double[] x) => Math.Sqrt(x.Sum(v => v * v));
 
     /// <summary>
@@ -115,5 +122,41 @@ internal static class Helpers
             }
         }
         return (total, error);
+    }
+
+    /// <summary>
+    /// A Monte Carlo posterior mean of the data point z given x_t = alpha z + sigma e, by self-normalised importance
+    /// sampling that uses only the data's log density and the Gaussian likelihood N(x; alpha z, sigma^2 I), not the
+    /// posterior component weights or gains of the closed form. The proposal is the defensive mixture
+    /// q = (p_data + N(x/alpha, (sigma/alpha)^2 I)) / 2, so each weight p_data(z) N(x; alpha z, sigma^2 I) / q(z) is
+    /// bounded by twice either factor and the estimate stays stable whether the posterior sits near the prior or near the
+    /// likelihood. Returns the estimate of E[f(z) | x] for f = identity or the noise (x - alpha z) / sigma, with the
+    /// delta-method standard error of each coordinate, sqrt(sum w^2 (f - mean)^2) / sum w.
+    /// </summary>
+    public static (double[] Mean, double[] StandardError) PosteriorMeanMonteCarlo(GaussianMixture data, PathPoint pt, double[] x, Random rng, int count, bool noise)
+    {
+        int d = x.Length;
+        double a = pt.Alpha, s = pt.Sigma, spread = s / a;
+        var centre = x.Select(v => v / a).ToArray();
+        var likelihood = Gaussian.Isotropic(centre, spread); // N(z; x/alpha, (sigma/alpha)^2 I): the likelihood as a density in z
+        var logW = new double[count];
+        var f = new double[count][];
+        for (int i = 0; i < count; i++)
+        {
+            var z = rng.Next(2) == 0 ? data.Sample(rng) : likelihood.Sample(rng);
+            double lp = data.LogDensity(z), ll = likelihood.LogDensity(z);
+            double lq = Math.Max(lp, ll) + Math.Log(0.5 * (Math.Exp(lp - Math.Max(lp, ll)) + Math.Exp(ll - Math.Max(lp, ll))));
+            logW[i] = lp + ll - lq; // the likelihood's normaliser (alpha/sigma)^d cancels in the self-normalised ratio
+            f[i] = noise ? z.Select((v, j) => (x[j] - a * v) / s).ToArray() : z;
+        }
+        double top = logW.Max(), total = 0;
+        var w = logW.Select(v => Math.Exp(v - top)).ToArray();
+        var mean = new double[d];
+        for (int i = 0; i < count; i++) { total += w[i]; for (int j = 0; j < d; j++) mean[j] += w[i] * f[i][j]; }
+        for (int j = 0; j < d; j++) mean[j] /= total;
+        var se = new double[d];
+        for (int i = 0; i < count; i++) for (int j = 0; j < d; j++) se[j] += w[i] * w[i] * Math.Pow(f[i][j] - mean[j], 2);
+        for (int j = 0; j < d; j++) se[j] = Math.Sqrt(se[j]) / total;
+        return (mean, se);
     }
 }

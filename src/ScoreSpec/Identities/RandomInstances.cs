@@ -42,6 +42,20 @@ public static class RandomInstances
         return new GaussianMixture(weights, comps);
     }
 
+    /// <summary>
+    /// A 1D mixture of 2 or 3 overlapping components (weights 0.2 + U(0, 1) normalised, means U(-1, 1), standard
+    /// deviations U(0.6, 1.2)): no component is separated from the others by a low-density gap, so Langevin dynamics on
+    /// it mixes within a few multiples of its variance in time.
+    /// </summary>
+    public static GaussianMixture OverlappingMixture1D(Random rng)
+    {
+        int k = 2 + rng.Next(2);
+        var raw = Enumerable.Range(0, k).Select(_ => 0.2 + rng.NextDouble()).ToArray();
+        return GaussianMixture.Isotropic(raw.Select(w => w / raw.Sum()).ToArray(),
+            Enumerable.Range(0, k).Select(_ => new[] { 2 * rng.NextDouble() - 1 }).ToArray(),
+            Enumerable.Range(0, k).Select(_ => 0.6 + 0.6 * rng.NextDouble()).ToArray());
+    }
+
     /// <summary>A path of the given kind with parameters drawn around the contract defaults.</summary>
     public static GaussianPath Path(Random rng, string kind) => kind switch
     {

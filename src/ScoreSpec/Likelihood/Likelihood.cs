@@ -92,7 +92,7 @@ public static class ProbabilityFlowLikelihood
         return new LikelihoodResult(logp, data.Along(path, t0).LogDensity(x), sol.Nfe, -logp / (d * Math.Log(2)), end, prior);
     }
 
-    private static double[][] Probes(LikelihoodOptions o, int d)
+    internal static double[][] Probes(LikelihoodOptions o, int d)
     {
         if (o.Divergence == DivergenceMethod.Exact) return [];
         var state = new ulong[4];
