@@ -1,0 +1,35 @@
+using ScoreSpec.Identities;
+using Xunit;
+
+namespace ScoreSpec.Properties;
+
+/// <summary>
+/// The catalog on two fixed seeds per identity (one for the simulation identities): the part of the catalog that
+/// tools/mutation.sh runs for every mutant, where IdentityProperties' hundred FsCheck instances per identity would cost
+/// minutes per mutant in Stryker's instrumented build. The same checks as IdentityProperties, fewer instances; in the
+/// default run too (a few seconds), so a catalog entry that breaks on a fixed seed is reported by name.
+/// </summary>
+[Trait("Category", "Mutation")]
+public class MutationTier
+{
+    public static TheoryData<string> Ids
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var identity in Catalog.All) data.Add(identity.Id);
+            return data;
+        }
+    }
+
+    [Theory, MemberData(nameof(Ids))]
+    public void IdentityHoldsOnFixedSeeds(string id)
+    {
+        var identity = Catalog.Get(id);
+        foreach (int seed in identity.Slow ? new[] { 11 } : new[] { 11, 12 })
+        {
+            var result = identity.Check(seed);
+            Assert.True(result.Passed, $"{id} seed={seed}: residual {result.Residual:G4} > tolerance {result.Tolerance:G4} ({result.Detail})");
+        }
+    }
+}
