@@ -174,6 +174,8 @@ public class EdgesFoundByMutation
         Rejects("step", "must lie in [0, 9], got 10", () => s.PosteriorVariance(10));
         Rejects("step", "must lie in [0, 9], got -1", () => s.PosteriorMean(-1));
         Assert.Equal(s.Betas[9] * s.OneMinusAlphaBars[8] / s.OneMinusAlphaBars[9], s.PosteriorVariance(9), 1e-17);
+        // One forward step with given noise, by hand: sqrt(1 - beta_0) x + sqrt(beta_0) e.
+        Assert.Equal(Math.Sqrt(1 - 1e-4) * 2 + Math.Sqrt(1e-4) * 1.5, s.ForwardStep(0, [2.0], [1.5])[0], 1e-15);
         Rejects("previous", "", () => s.ForwardStep(0, [double.NaN], [0.0]));
         Rejects("noise", "", () => s.ForwardStep(0, [0.0], [0.0, 1.0]));
         var from = GaussianPath.Vp.At(0.5);
@@ -193,6 +195,7 @@ public class EdgesFoundByMutation
         Rejects("options", "Epsilon must lie in (0, 0.5)", () => ProbabilityFlowLikelihood.LogLikelihood(data, GaussianPath.Vp, [0.0], new LikelihoodOptions(Epsilon: 0.5)));
         Rejects("options", "Probes must be at least 1", () => ProbabilityFlowLikelihood.LogLikelihood(data, GaussianPath.Vp, [0.0], new LikelihoodOptions(Probes: 0)));
         Rejects("drift", "must not be null", () => ProbabilityFlowLikelihood.Hutchinson(null!, 0.5, [0.0], [[1.0]]));
+        Rejects("probes", "must not be null", () => ProbabilityFlowLikelihood.Hutchinson((t, y, dy) => dy[0] = y[0], 0.5, [0.0], null!));
         Rejects("probes", "must not be empty", () => ProbabilityFlowLikelihood.Hutchinson((t, y, dy) => dy[0] = y[0], 0.5, [0.0], []));
 
         Rejects("errors", "same length, at least 2", () => OrderFit.Of([0.1, 0.05], [1.0]));
@@ -200,6 +203,9 @@ public class EdgesFoundByMutation
         Rejects("errors", "positive and finite", () => OrderFit.Of([0.1, 0.05], [1.0, 0.0]));
         Rejects("errors", "positive and finite", () => OrderFit.Of([0.1, 0.05], [1.0, double.PositiveInfinity]));
         Rejects("steps", "must not be null", () => OrderFit.Of(null!, [1.0]));
+        Rejects("errors", "must not be null", () => OrderFit.Of([0.1, 0.05], null!));
+        Rejects("x", "must not be null", () => Tests.EnergyDistanceLinear(null!, [[0.0], [1.0], [2.0], [3.0]]));
+        Rejects("y", "must not be null", () => Tests.EnergyDistanceLinear([[0.0], [1.0], [2.0], [3.0]], null!));
         Rejects("sample", "must not be null", () => Tests.KolmogorovSmirnov(null!, v => v));
         Rejects("sample", "must not be empty", () => Tests.KolmogorovSmirnov([], v => v));
         Rejects("x", "must not be null", () => Tests.EnergyDistance(null!, [[0.0], [1.0]]));
