@@ -152,7 +152,8 @@ public class MarginalEquality(ITestOutputHelper output)
                      (new Sampler.Ancestral(), "ancestral"),
                  })
         {
-            var (ks, bound, allowance) = Judge("vp", sampler, 1000, 24, SlipNamed(slip));
+            // 250 steps: the slips move KS to 0.19-0.57 whatever the step count, and the allowance is computed for this grid.
+            var (ks, bound, allowance) = Judge("vp", sampler, 250, 24, SlipNamed(slip));
             output.WriteLine($"{label} with slip '{slip}': KS {ks:F5}, bound {bound:F5} (allowance {allowance:F5})");
             Assert.True(ks > bound, $"{label} with slip '{slip}' passed: KS {ks} <= {bound}");
         }
