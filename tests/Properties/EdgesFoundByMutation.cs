@@ -213,6 +213,6 @@ public class EdgesFoundByMutation
         Rejects("x", "at least 2 points", () => Tests.EnergyDistance([[0.0], [1.0]], [[0.0]]));
         Rejects("x", "at least 2 points", () => Tests.EnergyDistance([[0.0]], [[0.0], [1.0]]));
         Rejects("x", "at least 4 points", () => Tests.EnergyDistanceLinear([[0.0], [1.0]], [[0.0], [1.0], [2.0], [3.0]]));
-        Rejects("sample", "must not be null", () => Tests.Moments(null!));
+        Rejects("sample", "must not be null", () => Tests.Moments((double[][])null!));
     }
 }

@@ -123,7 +123,7 @@ public sealed record GaussianMixture
             {
                 s[i] += w[k] * sk[i];
                 for (int j = 0; j < d; j++)
-                    h[i, j] += w[k] * (sk[i] * sk[j] - components[k].precision[i * d + j]);
+                    h[i, j] += w[k] * (sk[i] * sk[j] - components[k].PrecisionEntry(i, j));
             }
         }
         for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) h[i, j] -= s[i] * s[j];

@@ -9,14 +9,15 @@ namespace ScoreSpec.Densities;
 /// diagonalised once, Sigma_k = Q_k diag(lambda_k) Q_k^T, so that C_k(t) = alpha_t^2 Sigma_k + sigma_t^2 I = Q_k diag(v_k) Q_k^T
 /// with v_k = alpha_t^2 lambda_k + sigma_t^2; with y = Q_k^T (x - alpha_t mu_k) the component log density is
 /// -|y / sqrt(v)|^2 / 2 - sum log v / 2 - d log(2 pi)/2, its score -Q_k (y / v), its denoiser mu_k + alpha_t Q_k (lambda y / v)
-/// and its noise prediction sigma_t Q_k (y / v). Thread-safe: scratch lives on the stack and a per-thread cache holds
+/// and its noise prediction sigma_t Q_k (y / v). A diagonal covariance needs no diagonalisation (Q_k = I): it costs O(d)
+/// memory and O(d) per evaluation, so isotropic data in d = 10000 is cheap. Thread-safe: scratch lives on the stack and a per-thread cache holds
 /// the time-dependent coefficients.
 /// </summary>
 public sealed class MarginalField
 {
     private readonly int d, K;
     private readonly double[] logWeights;
-    private readonly double[] q;       // K blocks of d x d, row-major: Q_k
+    private readonly double[]?[] q;    // per component, d x d row-major Q_k; null when Sigma_k is diagonal (Q_k = I)
     private readonly double[] lambda;  // K x d eigenvalues
     private readonly double[] mu;      // K x d means
     private readonly double[] muRot;   // K x d: Q_k^T mu_k
@@ -28,24 +29,31 @@ public sealed class MarginalField
         Path = path ?? throw new ArgumentException("path must not be null.", nameof(path));
         d = data.Dimension; K = data.Components.Length;
         logWeights = data.Weights.Select(w => Math.Log(w)).ToArray();
-        q = new double[K * d * d]; lambda = new double[K * d]; mu = new double[K * d]; muRot = new double[K * d];
+        q = new double[K][]; lambda = new double[K * d]; mu = new double[K * d]; muRot = new double[K * d];
         for (int k = 0; k < K; k++)
         {
             var c = data.Components[k];
+            if (c.variances is not null)
+            {
+                for (int i = 0; i < d; i++) { lambda[k * d + i] = c.variances[i]; mu[k * d + i] = c.mean[i]; muRot[k * d + i] = c.mean[i]; }
+                continue;
+            }
+            var qk = new double[d * d];
             var m = Matrix<double>.Build.Dense(d, d, (i, j) => c.Covariance[i][j]);
             var evd = m.Evd(Symmetricity.Symmetric);
             for (int i = 0; i < d; i++)
             {
                 lambda[k * d + i] = evd.EigenValues[i].Real;
                 mu[k * d + i] = c.Mean[i];
-                for (int j = 0; j < d; j++) q[k * d * d + i * d + j] = evd.EigenVectors[i, j];
+                for (int j = 0; j < d; j++) qk[i * d + j] = evd.EigenVectors[i, j];
             }
             for (int j = 0; j < d; j++)
             {
                 double acc = 0;
-                for (int i = 0; i < d; i++) acc += q[k * d * d + i * d + j] * c.Mean[i];
+                for (int i = 0; i < d; i++) acc += qk[i * d + j] * c.Mean[i];
                 muRot[k * d + j] = acc;
             }
+            q[k] = qk;
         }
     }
 
@@ -64,6 +72,14 @@ public sealed class MarginalField
     }
 
     [ThreadStatic] private static Coefficients[]? cache;
+    // Per-thread scratch for problems too large for the stack (K d > 256), so that no evaluation allocates.
+    [ThreadStatic] private static double[]? wScratch, yvScratch;
+
+    private static Span<double> Scratch(ref double[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length) buffer = new double[length];
+        return buffer.AsSpan(0, length);
+    }
     [ThreadStatic] private static int cacheNext;
 
     private Coefficients At(double t)
@@ -98,11 +114,12 @@ public sealed class MarginalField
         for (int k = 0; k < K; k++)
         {
             double quad = 0;
-            int qb = k * d * d;
+            var qk = q[k];
             for (int j = 0; j < d; j++)
             {
                 double y = -c.Alpha * muRot[k * d + j];
-                for (int i = 0; i < d; i++) y += q[qb + i * d + j] * x[i];
+                if (qk is null) y += x[j];
+                else for (int i = 0; i < d; i++) y += qk[i * d + j] * x[i];
                 double v = c.V[k * d + j];
                 yv[k * d + j] = y / v;
                 quad += y * y / v;
@@ -120,17 +137,22 @@ public sealed class MarginalField
     public double Score(double t, ReadOnlySpan<double> x, Span<double> score)
     {
         var c = At(t);
-        Span<double> w = K <= 32 ? stackalloc double[K] : new double[K];
-        Span<double> yv = K * d <= 256 ? stackalloc double[K * d] : new double[K * d];
+        Span<double> w = K <= 32 ? stackalloc double[K] : Scratch(ref wScratch, K);
+        Span<double> yv = K * d <= 256 ? stackalloc double[K * d] : Scratch(ref yvScratch, K * d);
         double logp = Posterior(c, x, w, yv);
         score.Clear();
         for (int k = 0; k < K; k++)
         {
-            int qb = k * d * d;
+            var qk = q[k];
+            if (qk is null)
+            {
+                for (int i = 0; i < d; i++) score[i] -= w[k] * yv[k * d + i];
+                continue;
+            }
             for (int i = 0; i < d; i++)
             {
                 double acc = 0;
-                for (int j = 0; j < d; j++) acc += q[qb + i * d + j] * yv[k * d + j];
+                for (int j = 0; j < d; j++) acc += qk[i * d + j] * yv[k * d + j];
                 score[i] -= w[k] * acc;
             }
         }
@@ -141,8 +163,8 @@ public sealed class MarginalField
     public double LogDensity(double t, ReadOnlySpan<double> x)
     {
         var c = At(t);
-        Span<double> w = K <= 32 ? stackalloc double[K] : new double[K];
-        Span<double> yv = K * d <= 256 ? stackalloc double[K * d] : new double[K * d];
+        Span<double> w = K <= 32 ? stackalloc double[K] : Scratch(ref wScratch, K);
+        Span<double> yv = K * d <= 256 ? stackalloc double[K * d] : Scratch(ref yvScratch, K * d);
         return Posterior(c, x, w, yv);
     }
 
@@ -150,17 +172,18 @@ public sealed class MarginalField
     public void Denoiser(double t, ReadOnlySpan<double> x, Span<double> result)
     {
         var c = At(t);
-        Span<double> w = K <= 32 ? stackalloc double[K] : new double[K];
-        Span<double> yv = K * d <= 256 ? stackalloc double[K * d] : new double[K * d];
+        Span<double> w = K <= 32 ? stackalloc double[K] : Scratch(ref wScratch, K);
+        Span<double> yv = K * d <= 256 ? stackalloc double[K * d] : Scratch(ref yvScratch, K * d);
         Posterior(c, x, w, yv);
         result.Clear();
         for (int k = 0; k < K; k++)
         {
-            int qb = k * d * d;
+            var qk = q[k];
             for (int i = 0; i < d; i++)
             {
                 double acc = 0;
-                for (int j = 0; j < d; j++) acc += q[qb + i * d + j] * lambda[k * d + j] * yv[k * d + j];
+                if (qk is null) acc = lambda[k * d + i] * yv[k * d + i];
+                else for (int j = 0; j < d; j++) acc += qk[i * d + j] * lambda[k * d + j] * yv[k * d + j];
                 result[i] += w[k] * (mu[k * d + i] + c.Alpha * acc);
             }
         }

@@ -29,19 +29,28 @@ public sealed record MixtureMarginal
         {
             var src = data.components[k];
             var m = new double[d];
+            for (int i = 0; i < d; i++) m[i] = a * src.mean[i];
+            if (src.variances is not null)
+            {
+                // Diagonal data covariance: C_k and the gain alpha_t Sigma_k C_k^{-1} are diagonal too, O(d).
+                var v = new double[d];
+                for (int i = 0; i < d; i++) v[i] = a * a * src.variances[i] + s * s;
+                comps[k] = Gaussian.Diagonal(m, v);
+                var g = new double[d];
+                for (int i = 0; i < d; i++) g[i] = a * (src.variances[i] * comps[k].diagPrecision![i]);
+                denoiserGain[k] = g;
+                continue;
+            }
             var c = new double[d, d];
             for (int i = 0; i < d; i++)
-            {
-                m[i] = a * src.mean[i];
                 for (int j = 0; j < d; j++) c[i, j] = a * a * src.Covariance[i][j] + (i == j ? s * s : 0);
-            }
             comps[k] = new Gaussian(m, c);
             var gain = new double[d * d];
             for (int i = 0; i < d; i++)
                 for (int j = 0; j < d; j++)
                 {
                     double acc = 0;
-                    for (int l = 0; l < d; l++) acc += src.Covariance[i][l] * comps[k].precision[l * d + j];
+                    for (int l = 0; l < d; l++) acc += src.Covariance[i][l] * comps[k].PrecisionEntry(l, j);
                     gain[i * d + j] = a * acc;
                 }
             denoiserGain[k] = gain;
@@ -143,6 +152,11 @@ public sealed record MixtureMarginal
             var mu = Data.components[k].mean;
             var mt = Density.components[k].mean;
             var g = denoiserGain[k];
+            if (Data.components[k].variances is not null)
+            {
+                for (int i = 0; i < d; i++) result[i] += w[k] * (mu[i] + g[i] * (x[i] - mt[i]));
+                continue;
+            }
             for (int i = 0; i < d; i++)
             {
                 double acc = mu[i];
@@ -162,10 +176,16 @@ public sealed record MixtureMarginal
         for (int k = 0; k < K; k++)
         {
             var c = Density.components[k];
+            if (c.diagPrecision is not null)
+            {
+                for (int i = 0; i < d; i++) result[i] += w[k] * s * (c.diagPrecision[i] * (x[i] - c.mean[i]));
+                continue;
+            }
+            var precision = c.precision!;
             for (int i = 0; i < d; i++)
             {
                 double acc = 0;
-                for (int j = 0; j < d; j++) acc += c.precision[i * d + j] * (x[j] - c.mean[j]);
+                for (int j = 0; j < d; j++) acc += precision[i * d + j] * (x[j] - c.mean[j]);
                 result[i] += w[k] * s * acc;
             }
         }

@@ -72,6 +72,94 @@ public enum OdeMethod
 }
 
 /// <summary>
+/// Watching a sampler run: a bound on |x| that every coordinate of every path must respect after every step, and an
+/// optional progress report. A non-finite coordinate always stops the run (the default bound is +infinity), so no NaN or
+/// infinity reaches the final ensemble; a finite bound also stops an ensemble that grows far beyond the data's scale,
+/// the sign of a step too coarse for the path (for instance VP with beta_max = 1e6 over 20 steps).
+/// </summary>
+/// <param name="EscapeBound">The largest |x_j| allowed after a step; positive (+infinity: only non-finite values stop the run).</param>
+/// <param name="Progress">Receives the fraction of the work done, from worker threads, about a hundred times per run; null for none.</param>
+public sealed record RunWatch(double EscapeBound = double.PositiveInfinity, IProgress<double>? Progress = null)
+{
+    /// <summary>No bound beyond finiteness, no progress report.</summary>
+    public static RunWatch None { get; } = new();
+
+    /// <summary>
+    /// The bound the CLI uses: 1e4 times the scale of the problem, max(|mu_k|_inf + 10 sqrt(max Sigma_k,ii)) over the data's
+    /// components plus 10 max(sigma_t) at the two ends of the schedule; four orders of magnitude above anything the exact
+    /// process reaches with appreciable probability.
+    /// </summary>
+    public static double ScaleBound(GaussianMixture data, GaussianPath path, Schedule schedule)
+    {
+        if (data is null) throw new ArgumentException("data must not be null.", nameof(data));
+        if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
+        if (schedule is null) throw new ArgumentException("schedule must not be null.", nameof(schedule));
+        double dataScale = data.Components.Max(c => c.Mean.Max(Math.Abs) + 10 * Math.Sqrt(c.Variances.Max()));
+        double noise = Math.Max(path.Sigma(schedule.TStart), path.Sigma(schedule.TEnd));
+        double alpha = Math.Max(Math.Abs(path.Alpha(schedule.TStart)), Math.Abs(path.Alpha(schedule.TEnd)));
+        return 1e4 * (Math.Max(alpha, 1) * dataScale + 10 * noise);
+    }
+}
+
+/// <summary>
+/// A sampler's ensemble left the allowed range (<see cref="RunWatch.EscapeBound"/>) or became non-finite: the run stopped
+/// at <see cref="Step"/> (0-based, the step whose update produced the value) and <see cref="Time"/> (the time reached by that step).
+/// </summary>
+public sealed class SamplerDivergedException(int step, double time, int steps, double value, double bound)
+    : ArithmeticException($"the ensemble left the allowed range at step {step + 1} of {steps} (t = {time:G6}): |x| reached {value:G3}, beyond {bound:G3}; use more steps")
+{
+    /// <summary>The step (0-based) whose update produced the escaping value.</summary>
+    public int Step { get; } = step;
+    /// <summary>The time the escaping step reached.</summary>
+    public double Time { get; } = time;
+    /// <summary>The number of steps of the schedule.</summary>
+    public int Steps { get; } = steps;
+    /// <summary>The escaping value (possibly NaN or infinite).</summary>
+    public double Value { get; } = value;
+}
+
+/// <summary>Per-run bookkeeping of <see cref="RunWatch"/>: the earliest escape over blocks, and progress.</summary>
+internal sealed class Watcher(RunWatch watch, long totalUnits)
+{
+    private readonly int[] escapeStep = Enumerable.Repeat(int.MaxValue, 64).ToArray();
+    private readonly double[] escapeValue = new double[64];
+    private long done;
+    private readonly long stride = Math.Max(1, totalUnits / 100);
+    public double Bound => watch.EscapeBound;
+
+    /// <summary>True (and recorded) when a coordinate of <paramref name="x"/> is non-finite or beyond the bound.</summary>
+    public bool Escaped(ReadOnlySpan<double> x, int block, int step)
+    {
+        double bound = watch.EscapeBound;
+        for (int j = 0; j < x.Length; j++)
+            if (!(Math.Abs(x[j]) <= bound))
+            {
+                if (step < escapeStep[block]) { escapeStep[block] = step; escapeValue[block] = x[j]; }
+                return true;
+            }
+        return false;
+    }
+
+    public void Done(long units)
+    {
+        if (watch.Progress is null) return;
+        long before = Interlocked.Add(ref done, units) - units;
+        if (before / stride != (before + units) / stride) watch.Progress.Report(Math.Min(1, (double)(before + units) / totalUnits));
+    }
+
+    /// <summary>Throws for the earliest escape over all blocks (the same whatever the thread count).</summary>
+    public void ThrowIfEscaped(Schedule schedule)
+    {
+        int best = -1;
+        for (int b = 0; b < escapeStep.Length; b++)
+            if (escapeStep[b] != int.MaxValue && (best < 0 || escapeStep[b] < escapeStep[best])) best = b;
+        if (best < 0) return;
+        int step = escapeStep[best];
+        throw new SamplerDivergedException(step, schedule.Time(Math.Min(step + 1, schedule.Steps)), schedule.Steps, escapeValue[best], watch.EscapeBound);
+    }
+}
+
+/// <summary>
 /// Diffusion samplers and Langevin dynamics on ensembles: N paths on contiguous memory, split into a fixed number of
 /// blocks that run in parallel, every path with its own xoshiro256** stream keyed by (seed, path index). No buffer is
 /// allocated per step, and the same seed gives the same bits whatever the thread count.
@@ -118,17 +206,28 @@ public static class Samplers
     /// <paramref name="schedule"/>, starting from <paramref name="initial"/> (placed at schedule.TStart).
     /// <paramref name="threads"/> = 0 uses every core.
     /// </summary>
-    public static SampleResult Run(GaussianPath path, ScoreFunction score, Sampler sampler, Ensemble initial, Schedule schedule, ulong seed = 0, int threads = 0)
-        => Run(path, score, sampler, initial, schedule, seed, threads, plant: null);
+    /// <param name="path">The path whose reverse-time processes the sampler discretises.</param>
+    /// <param name="score">The score function s(t, x).</param>
+    /// <param name="sampler">The sampler.</param>
+    /// <param name="initial">The ensemble at schedule.TStart.</param>
+    /// <param name="schedule">The time grid, from the noise end towards the data end.</param>
+    /// <param name="seed">The seed of the per-path noise streams.</param>
+    /// <param name="threads">Worker threads; 0 for every core. The result does not depend on it.</param>
+    /// <param name="watch">The escape bound and progress report (<see cref="RunWatch.None"/> when null): a path that leaves the
+    /// bound or becomes non-finite stops the run with a <see cref="SamplerDivergedException"/>.</param>
+    public static SampleResult Run(GaussianPath path, ScoreFunction score, Sampler sampler, Ensemble initial, Schedule schedule, ulong seed = 0, int threads = 0, RunWatch? watch = null)
+        => Run(path, score, sampler, initial, schedule, seed, threads, plant: null, watch: watch);
 
     /// <summary>
-    /// <see cref="Run(GaussianPath, ScoreFunction, Sampler, Ensemble, Schedule, ulong, int)"/> with a deliberate slip: the
+    /// <see cref="Run(GaussianPath, ScoreFunction, Sampler, Ensemble, Schedule, ulong, int, RunWatch?)"/> with a deliberate slip: the
     /// per-step coefficient table (cx, cs, cn per step, see <see cref="StepCoefficients"/>) passes through
     /// <paramref name="plant"/> before use. The negative controls of the sampler checks use it to show that each check
     /// fails for a sampler with a plausible bug.
     /// </summary>
-    internal static SampleResult Run(GaussianPath path, ScoreFunction score, Sampler sampler, Ensemble initial, Schedule schedule, ulong seed, int threads, Func<double[], double[]>? plant, Func<double, double>? correctorNoise = null)
+    internal static SampleResult Run(GaussianPath path, ScoreFunction score, Sampler sampler, Ensemble initial, Schedule schedule, ulong seed, int threads, Func<double[], double[]>? plant, Func<double, double>? correctorNoise = null, RunWatch? watch = null)
     {
+        watch ??= RunWatch.None;
+        if (!(watch.EscapeBound > 0)) throw new ArgumentException($"watch.EscapeBound must be positive, got {watch.EscapeBound}.", nameof(watch));
         if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
         if (score is null) throw new ArgumentException("score must not be null.", nameof(score));
         if (sampler is null) throw new ArgumentException("sampler must not be null.", nameof(sampler));
@@ -146,23 +245,25 @@ public static class Samplers
         int n = initial.Count, d = initial.Dimension;
         var opts = new ParallelOptions { MaxDegreeOfParallelism = threads == 0 ? Environment.ProcessorCount : threads };
         long evaluations;
+        var watcher = new Watcher(watch, sampler is Sampler.ProbabilityFlow { Method: OdeMethod.DormandPrince } ? n : (long)Blocks * schedule.Steps);
         switch (sampler)
         {
             case Sampler.ProbabilityFlow { Method: OdeMethod.DormandPrince } pf:
-                evaluations = ProbabilityFlowAdaptive(path, score, pf, x, n, d, schedule, opts);
+                evaluations = ProbabilityFlowAdaptive(path, score, pf, x, n, d, schedule, opts, watcher);
                 break;
             case Sampler.ProbabilityFlow pf:
-                evaluations = ProbabilityFlowFixed(path, score, pf.Method, x, n, d, schedule, opts);
+                evaluations = ProbabilityFlowFixed(path, score, pf.Method, x, n, d, schedule, opts, watcher);
                 break;
             case Sampler.PredictorCorrector pc:
-                evaluations = PredictorCorrector(path, score, pc, x, n, d, schedule, seed, opts, plant, correctorNoise);
+                evaluations = PredictorCorrector(path, score, pc, x, n, d, schedule, seed, opts, plant, correctorNoise, watcher);
                 break;
             case Sampler.ReverseSde or Sampler.Extension or Sampler.Ancestral:
-                evaluations = StochasticStep(path, score, sampler, x, n, d, schedule, seed, opts, plant: plant);
+                evaluations = StochasticStep(path, score, sampler, x, n, d, schedule, seed, opts, plant: plant, watcher: watcher);
                 break;
             default:
                 throw new ArgumentException($"sampler {sampler} is not known.", nameof(sampler));
         }
+        watcher.ThrowIfEscaped(schedule);
         return new SampleResult(new Ensemble(n, d, x), evaluations, clock.Elapsed.TotalSeconds);
     }
 
@@ -171,16 +272,25 @@ public static class Samplers
     /// <paramref name="seed"/>), carried by <paramref name="sampler"/> with the data's exact score, or with
     /// <paramref name="score"/> when given (to test a model, or a deliberately wrong score).
     /// </summary>
-    public static SampleResult RunFromExactMarginal(GaussianMixture data, GaussianPath path, Sampler sampler, Schedule schedule, int count, ulong seed = 0, int threads = 0, ScoreFunction? score = null)
-        => RunFromExactMarginal(data, path, sampler, schedule, count, seed, threads, score, plant: null);
+    /// <param name="data">The data distribution.</param>
+    /// <param name="path">The path.</param>
+    /// <param name="sampler">The sampler.</param>
+    /// <param name="schedule">The time grid, from the noise end towards the data end.</param>
+    /// <param name="count">The number of paths.</param>
+    /// <param name="seed">The seed of the start draws and of the noise streams.</param>
+    /// <param name="threads">Worker threads; 0 for every core.</param>
+    /// <param name="score">A score to use instead of the exact one; null for the exact score.</param>
+    /// <param name="watch">The escape bound and progress report; null for none beyond finiteness.</param>
+    public static SampleResult RunFromExactMarginal(GaussianMixture data, GaussianPath path, Sampler sampler, Schedule schedule, int count, ulong seed = 0, int threads = 0, ScoreFunction? score = null, RunWatch? watch = null)
+        => RunFromExactMarginal(data, path, sampler, schedule, count, seed, threads, score, plant: null, watch: watch);
 
     /// <summary>The same with a planted slip in the step coefficients (for negative controls; see the internal Run).</summary>
-    internal static SampleResult RunFromExactMarginal(GaussianMixture data, GaussianPath path, Sampler sampler, Schedule schedule, int count, ulong seed, int threads, ScoreFunction? score, Func<double[], double[]>? plant, Func<double, double>? correctorNoise = null)
+    internal static SampleResult RunFromExactMarginal(GaussianMixture data, GaussianPath path, Sampler sampler, Schedule schedule, int count, ulong seed, int threads, ScoreFunction? score, Func<double[], double[]>? plant, Func<double, double>? correctorNoise = null, RunWatch? watch = null)
     {
         if (data is null) throw new ArgumentException("data must not be null.", nameof(data));
         if (schedule is null) throw new ArgumentException("schedule must not be null.", nameof(schedule));
         var initial = ExactMarginalSample(data, path, schedule.TStart, count, seed);
-        return Run(path, score ?? ExactScore(new MarginalField(data, path)), sampler, initial, schedule, seed, threads, plant, correctorNoise);
+        return Run(path, score ?? ExactScore(new MarginalField(data, path)), sampler, initial, schedule, seed, threads, plant, correctorNoise, watch);
     }
 
     internal static (int Lo, int Hi) Range(int n, int block) => ((int)((long)n * block / Blocks), (int)((long)n * (block + 1) / Blocks));
@@ -192,7 +302,7 @@ public static class Samplers
         return state;
     }
 
-    private static long StochasticStep(GaussianPath path, ScoreFunction score, Sampler sampler, double[] x, int n, int d, Schedule schedule, ulong seed, ParallelOptions opts, bool forward = false, Func<double[], double[]>? plant = null)
+    private static long StochasticStep(GaussianPath path, ScoreFunction score, Sampler sampler, double[] x, int n, int d, Schedule schedule, ulong seed, ParallelOptions opts, bool forward = false, Func<double[], double[]>? plant = null, Watcher? watcher = null)
     {
         var streams = Streams(n, seed);
         var scratch = Enumerable.Range(0, Blocks).Select(_ => new double[2 * d]).ToArray();
@@ -210,13 +320,17 @@ public static class Samplers
             for (int step = 0; step < steps; step++)
             {
                 double t = schedule.Time(step), cx = coef[3 * step], cs = coef[3 * step + 1], cn = coef[3 * step + 2];
+                bool escaped = false;
                 for (int i = lo; i < hi; i++)
                 {
                     var xs = x.AsSpan(i * d, d);
                     score(t, xs, s);
                     Xoshiro.Normals(streams.AsSpan(4 * i, 4), xi);
                     for (int j = 0; j < d; j++) xs[j] = cx * xs[j] + cs * s[j] + cn * xi[j];
+                    if (watcher is not null && watcher.Escaped(xs, b, step)) { escaped = true; break; }
                 }
+                if (escaped) return;
+                watcher?.Done(1);
             }
         });
         return (long)n * schedule.Steps;
@@ -279,7 +393,7 @@ public static class Samplers
         return Draw(data, count, seed ^ 0x5A5A5A5A5A5AUL);
     }
 
-    private static long PredictorCorrector(GaussianPath path, ScoreFunction score, Sampler.PredictorCorrector pc, double[] x, int n, int d, Schedule schedule, ulong seed, ParallelOptions opts, Func<double[], double[]>? plant, Func<double, double>? correctorNoise)
+    private static long PredictorCorrector(GaussianPath path, ScoreFunction score, Sampler.PredictorCorrector pc, double[] x, int n, int d, Schedule schedule, ulong seed, ParallelOptions opts, Func<double[], double[]>? plant, Func<double, double>? correctorNoise, Watcher watcher)
     {
         Guard.Positive(pc.Snr, "Snr");
         if (pc.CorrectorSteps < 0) throw new ArgumentException($"CorrectorSteps must be non-negative, got {pc.CorrectorSteps}.", nameof(pc));
@@ -348,9 +462,12 @@ public static class Samplers
                     score(t, xs, s);
                     Xoshiro.Normals(streams.AsSpan(4 * i, 4), xi);
                     for (int j = 0; j < d; j++) xs[j] = cx * xs[j] + cs * s[j] + cn * xi[j];
+                    if (watcher.Escaped(xs, b, step)) break;
                 }
+                watcher.Done(1);
             });
             evaluations += n;
+            watcher.ThrowIfEscaped(schedule); // the steps are synchronised here, so stop at once
             if (seed003)
                 for (int c = 0; c < pc.CorrectorSteps; c++) Correct(tNext, 1);
         }
@@ -390,7 +507,7 @@ public static class Samplers
         };
     }
 
-    private static long ProbabilityFlowFixed(GaussianPath path, ScoreFunction score, OdeMethod method, double[] x, int n, int d, Schedule schedule, ParallelOptions opts)
+    private static long ProbabilityFlowFixed(GaussianPath path, ScoreFunction score, OdeMethod method, double[] x, int n, int d, Schedule schedule, ParallelOptions opts, Watcher watcher)
     {
         var field = ProbabilityFlowField(path, score);
         OdeAlgorithm algorithm = method switch
@@ -405,13 +522,19 @@ public static class Samplers
         {
             var (lo, hi) = Range(n, b);
             for (int step = 0; step < schedule.Steps; step++)
+            {
                 for (int i = lo; i < hi; i++)
+                {
                     nfe[b] += steppers[b].Step(algorithm, field, schedule.Time(step), schedule.H, x.AsSpan(i * d, d));
+                    if (watcher.Escaped(x.AsSpan(i * d, d), b, step)) return;
+                }
+                watcher.Done(1);
+            }
         });
         return nfe.Sum();
     }
 
-    private static long ProbabilityFlowAdaptive(GaussianPath path, ScoreFunction score, Sampler.ProbabilityFlow pf, double[] x, int n, int d, Schedule schedule, ParallelOptions opts)
+    private static long ProbabilityFlowAdaptive(GaussianPath path, ScoreFunction score, Sampler.ProbabilityFlow pf, double[] x, int n, int d, Schedule schedule, ParallelOptions opts, Watcher watcher)
     {
         var field = ProbabilityFlowField(path, score);
         long[] nfe = new long[Blocks];
@@ -420,7 +543,12 @@ public static class Samplers
             var (lo, hi) = Range(n, b);
             var stepper = new OdeStepper(d);
             for (int i = lo; i < hi; i++)
+            {
                 nfe[b] += stepper.Adaptive(field, schedule.TStart, schedule.TEnd, x.AsSpan(i * d, d), pf.Rtol, pf.Atol, 1_000_000).Nfe;
+                // An adaptive run has no step grid: an escape is reported at the last step of the schedule.
+                if (watcher.Escaped(x.AsSpan(i * d, d), b, schedule.Steps - 1)) return;
+                watcher.Done(1);
+            }
         });
         return nfe.Sum();
     }

@@ -89,6 +89,68 @@ public static class Tests
         return 2 * xy - xx - yy;
     }
 
+    /// <summary>
+    /// The energy distance between the two empirical distributions, 2 E|X - Y| - E|X - X'| - E|Y - Y'| with every mean over
+    /// all ordered pairs, X = X' included (V-statistics). It is the squared distance of the empirical characteristic functions
+    /// in Szekely's weighted L2 norm, so it is never negative (unlike <see cref="EnergyDistance"/>, which is unbiased but may
+    /// dip below zero), and zero only for equal samples. With n and m points: 2 xy - (n - 1)/n xx_U - (m - 1)/m yy_U.
+    /// </summary>
+    /// <param name="x">The first sample, rows of d-vectors, at least 2.</param>
+    /// <param name="y">The second sample, rows of d-vectors, at least 2.</param>
+    public static double EnergyDistanceEmpirical(double[][] x, double[][] y)
+    {
+        Guard.NotNull(x, nameof(x));
+        Guard.NotNull(y, nameof(y));
+        if (x.Length < 2 || y.Length < 2) throw new ArgumentException("each sample needs at least 2 points.", nameof(x));
+        double xy = MeanDistance(x, y, false), xx = MeanDistance(x, x, true), yy = MeanDistance(y, y, true);
+        double n = x.Length, m = y.Length;
+        return 2 * xy - (n - 1) / n * xx - (m - 1) / m * yy;
+    }
+
+    /// <summary>
+    /// The sample mean and covariance (unbiased) of the rows of an ensemble, in two passes over the contiguous values,
+    /// O(n d^2) time and O(d^2) memory.
+    /// </summary>
+    /// <param name="sample">The ensemble, at least 2 rows.</param>
+    public static (double[] Mean, double[,] Covariance) Moments(Sampling.Ensemble sample)
+    {
+        if (sample is null) throw new ArgumentException("sample must not be null.", nameof(sample));
+        int n = sample.Count, d = sample.Dimension;
+        if (n < 2) throw new ArgumentException($"sample needs at least 2 rows, got {n}.", nameof(sample));
+        var v = sample.Values;
+        var mean = new double[d];
+        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) mean[j] += v[i * d + j];
+        for (int j = 0; j < d; j++) mean[j] /= n;
+        var cov = new double[d, d];
+        var c = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < d; j++) c[j] = v[i * d + j] - mean[j];
+            for (int j = 0; j < d; j++)
+                for (int k = 0; k <= j; k++) cov[j, k] += c[j] * c[k];
+        }
+        for (int j = 0; j < d; j++)
+            for (int k = 0; k <= j; k++) { cov[j, k] /= n - 1; cov[k, j] = cov[j, k]; }
+        return (mean, cov);
+    }
+
+    /// <summary>The sample mean and the unbiased variance of each coordinate of an ensemble: O(n d), for d too large for a covariance matrix.</summary>
+    /// <param name="sample">The ensemble, at least 2 rows.</param>
+    public static (double[] Mean, double[] Variance) MeanAndVariance(Sampling.Ensemble sample)
+    {
+        if (sample is null) throw new ArgumentException("sample must not be null.", nameof(sample));
+        int n = sample.Count, d = sample.Dimension;
+        if (n < 2) throw new ArgumentException($"sample needs at least 2 rows, got {n}.", nameof(sample));
+        var v = sample.Values;
+        var mean = new double[d];
+        var variance = new double[d];
+        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) mean[j] += v[i * d + j];
+        for (int j = 0; j < d; j++) mean[j] /= n;
+        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) { double c = v[i * d + j] - mean[j]; variance[j] += c * c; }
+        for (int j = 0; j < d; j++) variance[j] /= n - 1;
+        return (mean, variance);
+    }
+
     private static double MeanDistance(double[][] a, double[][] b, bool same)
     {
         var partial = new double[a.Length];
