@@ -8,8 +8,27 @@ namespace ScoreSpec.Cli;
 /// <summary>The `scorespec` commands (shared/cli-contract.md). Exit codes: 0 success, 1 a failed identity, 2 bad input.</summary>
 internal static class Cli
 {
+    private static readonly string[] Commands = ["verify", "examples", "eval", "likelihood", "sample", "plot"];
+
+    /// <summary>
+    /// The one boundary of the CLI. Bad input of any kind (a request field, a library argument error mapped to its field,
+    /// a diverging sampler, an unreadable or unwritable file) exits 2 with one line on standard error; a failed identity
+    /// exits 1; anything else is a defect of ScoreSpec and exits 3 with one line asking for a report. Standard output is
+    /// written only when a command has its whole answer, so it is empty on every error.
+    /// </summary>
     public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
+        if (args.Length == 0)
+        {
+            stderr.WriteLine($"scorespec: a command is required: one of {string.Join(", ", Commands)} (scorespec --help describes them)");
+            return 2;
+        }
+        if (!args[0].StartsWith('-') && !Commands.Contains(args[0]))
+        {
+            string hint = Fields.Nearest(args[0], Commands) is string near ? $"did you mean \"{near}\"? " : "";
+            stderr.WriteLine($"scorespec: unknown command \"{args[0]}\"; {hint}commands: {string.Join(", ", Commands)}");
+            return 2;
+        }
         var root = new RootCommand("ScoreSpec: exact reference values and identity checks for score-based diffusion.");
 
         var seed = new Option<int>("--seed") { Description = "Master seed of the random instances.", DefaultValueFactory = _ => 0 };
@@ -17,7 +36,7 @@ internal static class Cli
         var json = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };
         var full = new Option<bool>("--full") { Description = "Run the slow simulation identities on 40 instances too." };
         var verify = new Command("verify", "Check every identity of the catalog on random instances.") { seed, quick, json, full };
-        verify.SetAction(r => Verify(r.GetValue(seed), r.GetValue(quick), r.GetValue(full), r.GetValue(json), stdout));
+        verify.SetAction(r => Guarded(stderr, () => Verify(r.GetValue(seed), r.GetValue(quick), r.GetValue(full), r.GetValue(json), stdout)));
         root.Subcommands.Add(verify);
 
         var file = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
@@ -27,7 +46,7 @@ internal static class Cli
 
         var sampleFile = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
         var sample = new Command("sample", "Run a sampler with the exact score of the data distribution.") { sampleFile };
-        sample.SetAction(r => Guarded(stderr, () => SampleCommand.Run(ReadRequest(r.GetValue(sampleFile)!, stdin), stdout)));
+        sample.SetAction(r => Guarded(stderr, () => SampleCommand.Run(ReadRequest(r.GetValue(sampleFile)!, stdin), stdout, stderr)));
         root.Subcommands.Add(sample);
 
         var plotName = new Argument<string>("NAME") { Description = $"One of {string.Join(", ", Plots.Figures.Names)}." };
@@ -36,8 +55,24 @@ internal static class Cli
         plot.SetAction(r => Guarded(stderr, () =>
         {
             string name = r.GetValue(plotName)!;
-            if (!Plots.Figures.Names.Contains(name)) throw new RequestException("NAME", $"must be one of {string.Join(", ", Plots.Figures.Names)}; got \"{name}\"");
-            foreach (var file in Plots.Figures.Draw(name, r.GetValue(outDir)!)) stdout.WriteLine(file);
+            if (!Plots.Figures.Names.Contains(name))
+            {
+                string hint = Fields.Nearest(name, Plots.Figures.Names) is string near ? $" (did you mean \"{near}\"?)" : "";
+                throw new RequestException("NAME", $"must be one of {string.Join(", ", Plots.Figures.Names)}; got \"{name}\"{hint}");
+            }
+            string dir = r.GetValue(outDir)!;
+            if (File.Exists(dir)) throw new RequestException("--out", $"names a file, not a directory: {dir}");
+            IReadOnlyList<string> files;
+            try
+            {
+                Directory.CreateDirectory(dir);
+                files = Plots.Figures.Draw(name, dir);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                throw new RequestException("--out", $"cannot write the figure there: {ex.Message}");
+            }
+            foreach (var f in files) stdout.WriteLine(f);
             return 0;
         }));
         root.Subcommands.Add(plot);
@@ -49,41 +84,60 @@ internal static class Cli
 
         var examplesJson = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };
         var examples = new Command("examples", "Recompute every worked example of the source texts.") { examplesJson };
-        examples.SetAction(r => ExamplesCommand.Run(r.GetValue(examplesJson), stdout));
+        examples.SetAction(r => Guarded(stderr, () => ExamplesCommand.Run(r.GetValue(examplesJson), stdout)));
         root.Subcommands.Add(examples);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            stderr.WriteLine($"scorespec: {parsed.Errors[0].Message}");
+            var unmatched = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            stderr.WriteLine($"scorespec: {args[0]}: {OneLine(unmatched.Message)}");
             return 2;
         }
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return parsed.Invoke(config);
     }
 
-    private static JsonElement ReadRequest(string file, TextReader stdin)
+    private static Fields ReadRequest(string file, TextReader stdin)
     {
         string text;
         try { text = file == "-" ? stdin.ReadToEnd() : File.ReadAllText(file); }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        { throw new RequestException("FILE", $"cannot be read: {ex.Message}"); }
-        try
-        {
-            using var doc = JsonDocument.Parse(text);
-            return doc.RootElement.Clone();
-        }
-        catch (JsonException ex) { throw new RequestException("FILE", $"is not valid JSON: {ex.Message}"); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        { throw new RequestException("FILE", $"cannot be read: {OneLine(ex.Message)}"); }
+        return Json.Parse(text);
     }
 
-    /// <summary>Runs a command; bad input becomes exit code 2 and one line on standard error, never a stack trace or partial output.</summary>
+    private static string OneLine(string message) => string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+
+    /// <summary>Runs a command inside the boundary (see <see cref="Run"/>).</summary>
     private static int Guarded(TextWriter stderr, Func<int> action)
     {
         try { return action(); }
         catch (RequestException ex)
         {
-            stderr.WriteLine($"scorespec: {ex.Field}: {ex.Message}");
+            stderr.WriteLine($"scorespec: {ex.Field}: {OneLine(ex.Message)}");
             return 2;
+        }
+        catch (ArgumentException ex)
+        {
+            // A library argument error that no command mapped to a field: still bad input, still one line.
+            stderr.WriteLine($"scorespec: request: {OneLine(ex.Message)}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"scorespec: I/O: {OneLine(ex.Message)}");
+            return 2;
+        }
+        catch (OutOfMemoryException)
+        {
+            stderr.WriteLine("scorespec: request: not enough memory for this request; lower n or the number of points");
+            return 2;
+        }
+        catch (Exception ex)
+        {
+            stderr.WriteLine($"scorespec: internal error ({ex.GetType().Name}: {OneLine(ex.Message)}); this is a defect of ScoreSpec, please report it with the request");
+            return 3;
         }
     }
 
@@ -136,10 +190,4 @@ internal static class Cli
         }
         return reports.All(r => r.Passed) ? 0 : 1;
     }
-}
-
-/// <summary>Bad input: the offending field (a JSON path such as <c>data.weights[1]</c>) and what is wrong with it.</summary>
-internal sealed class RequestException(string field, string message) : Exception(message)
-{
-    public string Field { get; } = field;
 }

@@ -1,85 +1,123 @@
+using System.Globalization;
 using System.Text.Json;
 using ScoreSpec.Densities;
 using ScoreSpec.Paths;
 
 namespace ScoreSpec.Cli;
 
-/// <summary>Reading requests (with errors that name the JSON field) and writing round-trip numbers.</summary>
+/// <summary>
+/// Reading requests (every error names the JSON field and the rule) and writing round-trip numbers. The limits below keep
+/// every intermediate quantity finite: squares of the inputs, products of a variance and a squared distance, the ratio of
+/// a VE path's sigmas. They are stated in docs/cli.md.
+/// </summary>
 internal static class Json
 {
-    public static JsonElement Required(JsonElement obj, string name, string at)
+    /// <summary>The largest magnitude of a mean or point coordinate: its square, and the square of a difference of two, stay far below the overflow at 1.8e308.</summary>
+    public const double MaxCoordinate = 1e100;
+    /// <summary>The range of an isotropic standard deviation: its square, inverse square and the products the density forms stay finite and normal.</summary>
+    public const double MinStd = 1e-100, MaxStd = 1e100;
+    /// <summary>The range of a variance (a diagonal entry, or the magnitude of any covariance entry).</summary>
+    public const double MinVariance = 1e-200, MaxVariance = 1e200;
+
+    /// <summary>Parses the request text: valid JSON, a root object, no key twice in one object.</summary>
+    public static Fields Parse(string text)
     {
-        if (obj.ValueKind != JsonValueKind.Object) throw new RequestException(at, "must be a JSON object");
-        if (!obj.TryGetProperty(name, out var v)) throw new RequestException(Join(at, name), "is required");
-        return v;
+        JsonElement root;
+        try
+        {
+            using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 16 });
+            root = doc.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            string what = ex.Message;
+            int cut = what.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (cut >= 0) what = what[..cut];
+            int sentence = what.IndexOf(". ", StringComparison.Ordinal);
+            if (sentence > 0) what = what[..sentence];
+            what = what.TrimEnd('.', ' ');
+            string where = ex.LineNumber is long line ? $" at line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1}" : "";
+            throw new RequestException("FILE", $"is not valid JSON{where}: {what}");
+        }
+        Fields.RejectDuplicates(root, "");
+        return Fields.Root(root);
     }
 
-    public static bool TryGet(JsonElement obj, string name, out JsonElement value)
-    {
-        value = default;
-        return obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
-    }
+    public static string Show(double v) => v.ToString("G6", CultureInfo.InvariantCulture).Replace("E+", "e").Replace("E-", "e-");
 
-    public static string Join(string at, string name) => string.IsNullOrEmpty(at) ? name : $"{at}.{name}";
+    /// <summary>The JSON text of a value, cut to 40 characters for messages.</summary>
+    public static string Raw(JsonElement e)
+    {
+        string r = e.GetRawText();
+        return r.Length <= 40 ? r : r[..37] + "...";
+    }
 
     public static double Number(JsonElement e, string at)
     {
-        if (e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out double v))
-            throw new RequestException(at, $"must be a number, got {Describe(e)}");
-        if (!double.IsFinite(v)) throw new RequestException(at, "must be finite");
+        if (e.ValueKind != JsonValueKind.Number) throw new RequestException(at, $"must be a number, got {Fields.Describe(e)}");
+        if (!e.TryGetDouble(out double v) || !double.IsFinite(v)) throw new RequestException(at, $"must be a finite number, got {Raw(e)}");
         return v;
     }
 
-    public static double OptionalNumber(JsonElement obj, string name, string at, double fallback)
-        => TryGet(obj, name, out var v) ? Number(v, Join(at, name)) : fallback;
-
-    public static double[] Vector(JsonElement e, string at, int? dimension = null)
+    /// <summary>An array of numbers, each of magnitude at most <paramref name="maxMagnitude"/>.</summary>
+    public static double[] Vector(JsonElement e, string at, int? dimension = null, double maxMagnitude = MaxCoordinate)
     {
-        if (e.ValueKind != JsonValueKind.Array) throw new RequestException(at, $"must be an array of numbers, got {Describe(e)}");
-        var r = e.EnumerateArray().Select((v, i) => Number(v, $"{at}[{i}]")).ToArray();
-        if (r.Length == 0) throw new RequestException(at, "must not be empty");
-        if (dimension is int d && r.Length != d) throw new RequestException(at, $"must have {d} entries to match the data dimension, got {r.Length}");
+        if (e.ValueKind != JsonValueKind.Array) throw new RequestException(at, $"must be an array of numbers, got {Fields.Describe(e)}");
+        int length = e.GetArrayLength();
+        if (length == 0) throw new RequestException(at, "must not be empty");
+        if (dimension is int d && length != d) throw new RequestException(at, $"must have {d} entries to match the data dimension, got {length}");
+        var r = new double[length];
+        int i = 0;
+        foreach (var item in e.EnumerateArray())
+        {
+            double v = Number(item, $"{at}[{i}]");
+            if (Math.Abs(v) > maxMagnitude)
+                throw new RequestException($"{at}[{i}]", $"must have magnitude at most {Show(maxMagnitude)} (so that squares stay finite), got {Show(v)}");
+            r[i++] = v;
+        }
         return r;
     }
 
     public static JsonElement[] Array(JsonElement e, string at)
     {
-        if (e.ValueKind != JsonValueKind.Array) throw new RequestException(at, $"must be an array, got {Describe(e)}");
+        if (e.ValueKind != JsonValueKind.Array) throw new RequestException(at, $"must be an array, got {Fields.Describe(e)}");
         var r = e.EnumerateArray().ToArray();
         if (r.Length == 0) throw new RequestException(at, "must not be empty");
         return r;
     }
 
-    private static string Describe(JsonElement e) => e.ValueKind switch
+    /// <summary>The <c>data</c> object: weights, means, and one of covariances (full), variances (diagonal) or stds (isotropic).</summary>
+    public static GaussianMixture Mixture(Fields root)
     {
-        JsonValueKind.String => $"the string \"{e.GetString()}\"",
-        JsonValueKind.Number => e.GetRawText(),
-        _ => e.ValueKind.ToString().ToLowerInvariant(),
-    };
-
-    /// <summary>The <c>data</c> object: weights, means, and covariances (full) or stds (isotropic).</summary>
-    public static GaussianMixture Mixture(JsonElement root)
-    {
-        const string at = "data";
-        var data = Required(root, "data", "");
-        var weights = Vector(Required(data, "weights", at), $"{at}.weights");
+        var data = root.Object("data");
+        string at = data.At;
+        var weights = Vector(data.Required("weights"), $"{at}.weights");
         for (int k = 0; k < weights.Length; k++)
-            if (weights[k] <= 0) throw new RequestException($"{at}.weights[{k}]", $"must be positive, got {weights[k]}");
+        {
+            if (!(weights[k] > 0)) throw new RequestException($"{at}.weights[{k}]", $"must be positive, got {Show(weights[k])}");
+            if (weights[k] > 1) throw new RequestException($"{at}.weights[{k}]", $"must be at most 1 (a probability), got {Show(weights[k])}");
+        }
         double sum = weights.Sum();
-        if (Math.Abs(sum - 1) > 1e-9) throw new RequestException($"{at}.weights", $"must sum to 1 within 1e-9, got {sum:R}");
-        var meansJson = Array(Required(data, "means", at), $"{at}.means");
+        if (Math.Abs(sum - 1) > 1e-9) throw new RequestException($"{at}.weights", $"must sum to 1 within 1e-9, got {sum.ToString("R", CultureInfo.InvariantCulture)}");
+        var meansJson = Array(data.Required("means"), $"{at}.means");
         if (meansJson.Length != weights.Length)
             throw new RequestException($"{at}.means", $"must have one entry per weight ({weights.Length}), got {meansJson.Length}");
-        var means = meansJson.Select((m, k) => Vector(m, $"{at}.means[{k}]")).ToArray();
+        var means = new double[meansJson.Length][];
+        for (int k = 0; k < means.Length; k++)
+        {
+            means[k] = Vector(meansJson[k], $"{at}.means[{k}]", k == 0 ? null : means[0].Length);
+        }
         int d = means[0].Length;
-        for (int k = 1; k < means.Length; k++)
-            if (means[k].Length != d) throw new RequestException($"{at}.means[{k}]", $"must have {d} entries like means[0], got {means[k].Length}");
 
         var comps = new Gaussian[weights.Length];
-        bool hasCov = TryGet(data, "covariances", out var covJson);
-        bool hasStd = TryGet(data, "stds", out var stdJson);
-        if (hasCov == hasStd)
-            throw new RequestException(at, hasCov ? "must give covariances or stds, not both" : "must give covariances (full) or stds (isotropic)");
+        bool hasCov = data.TryGet("covariances", out var covJson);
+        bool hasVar = data.TryGet("variances", out var varJson);
+        bool hasStd = data.TryGet("stds", out var stdJson);
+        int given = (hasCov ? 1 : 0) + (hasVar ? 1 : 0) + (hasStd ? 1 : 0);
+        if (given != 1)
+            throw new RequestException(at, given == 0
+                ? "must give one of covariances (full matrices), variances (diagonals) or stds (isotropic)"
+                : "must give only one of covariances, variances and stds");
         if (hasCov)
         {
             var covs = Array(covJson, $"{at}.covariances");
@@ -93,82 +131,115 @@ internal static class Json
                 var m = new double[d, d];
                 for (int i = 0; i < d; i++)
                 {
-                    var row = Vector(rows[i], $"{ck}[{i}]", d);
+                    var row = Vector(rows[i], $"{ck}[{i}]", d, MaxVariance);
                     for (int j = 0; j < d; j++) m[i, j] = row[j];
                 }
-                try { comps[k] = new Gaussian(means[k], m); }
-                catch (ArgumentException ex) { throw new RequestException(ck, FirstSentence(ex.Message)); }
+                for (int i = 0; i < d; i++)
+                    if (!(m[i, i] >= MinVariance))
+                        throw new RequestException($"{ck}[{i}][{i}]", $"must be at least {Show(MinVariance)} (a variance), got {Show(m[i, i])}");
+                comps[k] = Library(ck, () => new Gaussian(means[k], m));
+            }
+        }
+        else if (hasVar)
+        {
+            var rows = Array(varJson, $"{at}.variances");
+            if (rows.Length != weights.Length)
+                throw new RequestException($"{at}.variances", $"must have one vector per weight ({weights.Length}), got {rows.Length}");
+            for (int k = 0; k < rows.Length; k++)
+            {
+                string vk = $"{at}.variances[{k}]";
+                var v = Vector(rows[k], vk, d, MaxVariance);
+                for (int i = 0; i < d; i++)
+                    if (!(v[i] >= MinVariance)) throw new RequestException($"{vk}[{i}]", $"must lie in [{Show(MinVariance)}, {Show(MaxVariance)}], got {Show(v[i])}");
+                comps[k] = Library(vk, () => Gaussian.Diagonal(means[k], v));
             }
         }
         else
         {
-            var stds = Vector(stdJson, $"{at}.stds", weights.Length);
+            var stds = Vector(stdJson, $"{at}.stds", weights.Length, MaxStd);
             for (int k = 0; k < stds.Length; k++)
             {
-                if (stds[k] <= 0) throw new RequestException($"{at}.stds[{k}]", $"must be positive, got {stds[k]}");
-                comps[k] = Gaussian.Isotropic(means[k], stds[k]);
+                if (!(stds[k] >= MinStd)) throw new RequestException($"{at}.stds[{k}]", $"must lie in [{Show(MinStd)}, {Show(MaxStd)}], got {Show(stds[k])}");
+                comps[k] = Library($"{at}.stds[{k}]", () => Gaussian.Isotropic(means[k], stds[k]));
             }
         }
-        return new GaussianMixture(weights, comps);
+        return Library(at, () => new GaussianMixture(weights, comps));
     }
 
     /// <summary>The <c>path</c> object: kind and its parameters with the contract's defaults.</summary>
-    public static GaussianPath Path(JsonElement root)
+    public static GaussianPath Path(Fields root)
     {
-        const string at = "path";
-        var p = Required(root, "path", "");
-        var kindJson = Required(p, "kind", at);
-        if (kindJson.ValueKind != JsonValueKind.String) throw new RequestException($"{at}.kind", "must be a string");
-        string kind = kindJson.GetString()!;
-        try
+        var p = root.Object("path");
+        string kind = p.Word("kind", null, "vp", "subvp", "ve", "cosine", "condot");
+        const string large = "larger values leave alpha_t = 0 at every t the float grid can name";
+        return kind switch
         {
-            return kind switch
-            {
-                "vp" => new VpPath(OptionalNumber(p, "beta_min", at, 0.1), OptionalNumber(p, "beta_max", at, 20)),
-                "subvp" => new SubVpPath(OptionalNumber(p, "beta_min", at, 0.1), OptionalNumber(p, "beta_max", at, 20)),
-                "ve" => new VePath(OptionalNumber(p, "sigma_min", at, 0.01), OptionalNumber(p, "sigma_max", at, 50)),
-                "cosine" => new CosinePath(OptionalNumber(p, "s", at, 0.008)),
-                "condot" => GaussianPath.CondOt,
-                _ => throw new RequestException($"{at}.kind", $"must be one of vp, subvp, ve, cosine, condot; got \"{kind}\""),
-            };
-        }
-        catch (ArgumentException ex)
-        {
-            string field = ex.ParamName switch
-            {
-                "betaMin" => "beta_min", "betaMax" => "beta_max", "sigmaMin" => "sigma_min", "sigmaMax" => "sigma_max",
-                var other => other ?? "",
-            };
-            throw new RequestException($"{at}.{field}", FirstSentence(ex.Message));
-        }
+            "vp" => Library(p.At, () => new VpPath(p.Number("beta_min", 0.1, 0, 1e6, large), p.Number("beta_max", 20, 0, 1e6, large, openMin: true))),
+            "subvp" => Library(p.At, () => new SubVpPath(p.Number("beta_min", 0.1, 0, 1e6, large), p.Number("beta_max", 20, 0, 1e6, large, openMin: true))),
+            "ve" => Library(p.At, () => new VePath(p.Number("sigma_min", 0.01, 1e-100, 1e100, "so that sigma^2 stays finite and positive"),
+                                                   p.Number("sigma_max", 50, 1e-100, 1e100, "so that sigma^2 stays finite and positive"))),
+            "cosine" => Library(p.At, () => new CosinePath(p.Number("s", 0.008, 0, 1000))),
+            _ => GaussianPath.CondOt,
+        };
     }
 
     /// <summary>The time <c>t</c>, strictly inside (0, 1).</summary>
-    public static double Time(JsonElement root)
+    public static double Time(Fields root)
     {
-        double t = Number(Required(root, "t", ""), "t");
-        if (t <= 0 || t >= 1) throw new RequestException("t", $"must lie strictly inside (0, 1), got {t}");
+        double t = root.Number("t");
+        if (t <= 0 || t >= 1) throw new RequestException("t", $"must lie strictly inside (0, 1), got {Show(t)}");
         return t;
     }
 
     /// <summary>The <c>points</c> array of d-vectors.</summary>
-    public static double[][] Points(JsonElement root, int dimension)
-        => Array(Required(root, "points", ""), "points").Select((p, i) => Vector(p, $"points[{i}]", dimension)).ToArray();
+    public static double[][] Points(Fields root, int dimension)
+        => Array(root.Required("points"), "points").Select((p, i) => Vector(p, $"points[{i}]", dimension)).ToArray();
 
-    public static void WriteNumber(Utf8JsonWriter w, string name, double value)
+    /// <summary>
+    /// Runs a library call for the request field <paramref name="field"/>: the library's <see cref="ArgumentException"/>
+    /// (which names a C# parameter) becomes a <see cref="RequestException"/> naming the field, with the C# names in the
+    /// message replaced by the request's.
+    /// </summary>
+    public static T Library<T>(string field, Func<T> call)
     {
-        if (!double.IsFinite(value)) throw new InvalidOperationException($"{name} is not finite ({value}); refusing to write it.");
-        w.WriteNumber(name, value);
+        try { return call(); }
+        catch (RequestException) { throw; }
+        catch (ArgumentException ex)
+        {
+            string message = FirstSentence(ex.Message);
+            string at = field;
+            if (ex.ParamName is string name && CSharpNames.TryGetValue(name, out var json))
+            {
+                message = message.Replace(name, json, StringComparison.Ordinal);
+                if (!field.EndsWith(json, StringComparison.Ordinal) && field is "path") at = $"{field}.{json}";
+            }
+            foreach (var (cs, js) in CSharpNames) message = message.Replace(cs, js, StringComparison.Ordinal);
+            throw new RequestException(at, message);
+        }
     }
 
-    public static void WriteVector(Utf8JsonWriter w, double[] v)
+    private static readonly Dictionary<string, string> CSharpNames = new()
+    {
+        ["betaMin"] = "beta_min", ["betaMax"] = "beta_max", ["sigmaMin"] = "sigma_min", ["sigmaMax"] = "sigma_max",
+    };
+
+    /// <summary>Writes a number; refuses a non-finite one (the caller turns that into a field error) and writes -0 as 0.</summary>
+    public static void WriteNumber(Utf8JsonWriter w, string name, double value)
+    {
+        if (!double.IsFinite(value)) throw new NonFiniteAnswer(name);
+        w.WriteNumber(name, value == 0 ? 0.0 : value);
+    }
+
+    public static void WriteNumberValue(Utf8JsonWriter w, double value, string what)
+    {
+        if (!double.IsFinite(value)) throw new NonFiniteAnswer(what);
+        w.WriteNumberValue(value == 0 ? 0.0 : value);
+    }
+
+    public static void WriteVector(Utf8JsonWriter w, ReadOnlySpan<double> v, string what)
     {
         w.WriteStartArray();
-        foreach (double x in v)
-        {
-            if (!double.IsFinite(x)) throw new InvalidOperationException("a value is not finite; refusing to write it.");
-            w.WriteNumberValue(x);
-        }
+        foreach (double x in v) WriteNumberValue(w, x, what);
         w.WriteEndArray();
     }
 
@@ -177,4 +248,10 @@ internal static class Json
         int i = message.IndexOf(" (Parameter", StringComparison.Ordinal);
         return (i >= 0 ? message[..i] : message).TrimEnd('.');
     }
+}
+
+/// <summary>An answer came out non-finite: nothing is written, and the command reports which quantity.</summary>
+internal sealed class NonFiniteAnswer(string quantity) : Exception($"{quantity} is not finite")
+{
+    public string Quantity { get; } = quantity;
 }

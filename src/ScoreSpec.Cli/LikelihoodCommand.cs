@@ -3,52 +3,76 @@ using ScoreSpec.Likelihood;
 
 namespace ScoreSpec.Cli;
 
-/// <summary>`scorespec likelihood FILE`: log-likelihood by the probability-flow ODE (shared/cli-contract.md).</summary>
+/// <summary>`scorespec likelihood FILE`: log-likelihood by the probability-flow ODE (docs/cli.md).</summary>
 internal static class LikelihoodCommand
 {
-    public static int Run(JsonElement request, TextWriter stdout)
+    public static int Run(Fields request, TextWriter stdout)
     {
         var data = Json.Mixture(request);
         var path = Json.Path(request);
         var points = Json.Points(request, data.Dimension);
-        double epsilon = Json.OptionalNumber(request, "epsilon", "", 1e-5);
-        if (!(epsilon > 0 && epsilon < 0.5)) throw new RequestException("epsilon", $"must lie in (0, 0.5), got {epsilon}");
-        string prior = Word(request, "prior", "exact", "exact", "standard");
-        string divergence = Word(request, "divergence", "exact", "exact", "hutchinson");
-        string probeKind = Word(request, "probe", "rademacher", "rademacher", "gaussian");
-        double probes = Json.OptionalNumber(request, "probes", "", 1);
-        if (probes != Math.Floor(probes) || probes < 1 || probes > 1e6) throw new RequestException("probes", $"must be a whole number in [1, 1000000], got {probes}");
-        double seed = Json.OptionalNumber(request, "seed", "", 0);
-        if (seed != Math.Floor(seed) || seed < 0) throw new RequestException("seed", $"must be a non-negative whole number, got {seed}");
-        double rtol = Json.OptionalNumber(request, "rtol", "", 1e-8), atol = Json.OptionalNumber(request, "atol", "", 1e-8);
-        if (!(rtol > 0)) throw new RequestException("rtol", $"must be positive, got {rtol}");
-        if (!(atol > 0)) throw new RequestException("atol", $"must be positive, got {atol}");
+        double epsilon = request.Number("epsilon", 1e-5, 1e-12, 0.5, "below 1e-12 the start time is within rounding of the data end", openMin: false);
+        if (epsilon >= 0.5) throw new RequestException("epsilon", $"must be below 0.5, got {Json.Show(epsilon)}");
+        string prior = request.Word("prior", "exact", "exact", "standard");
+        string divergence = request.Word("divergence", "exact", "exact", "hutchinson");
+        string probeKind = "rademacher";
+        long probes = 1;
+        if (divergence == "hutchinson")
+        {
+            probeKind = request.Word("probe", "rademacher", "rademacher", "gaussian");
+            probes = request.Whole("probes", 1, 1, 1_000_000);
+        }
+        long seed = request.Whole("seed", 0, 0, 1L << 53);
+        const string tolerance = "tolerances below 1e-13 cannot be met in double precision";
+        double rtol = request.Number("rtol", 1e-8, 1e-13, 1, tolerance), atol = request.Number("atol", 1e-8, 1e-13, 1, tolerance);
+        double budget = Budget.Read(request);
+        request.RejectUnknown("a likelihood request");
+
+        // Dormand-Prince took 176 evaluations a point at rtol = 1e-8 and 62 at 1e-5 on the contract's mixture: about
+        // 250 (1e-8 / rtol)^(1/5) bounds both. Each evaluation of the exact divergence carries the mixture to t again (the
+        // setup cost, about 5000 operations of allocation and bookkeeping even in d = 2) and forms the d x d Hessian.
+        double nfe = 250 * Math.Pow(1e-8 / Math.Min(rtol, atol * 10), 0.2);
+        double perEval = divergence == "exact"
+            ? 5000 + Budget.SetupFlops(data) + data.Components.Length * 4.0 * data.Dimension * data.Dimension + Budget.ScoreFlops(data)
+            : (2 * probes + 1) * Budget.ScoreFlops(data);
+        Budget.Check("points", Budget.Seconds(points.Length * nfe * perEval, 1), budget,
+            $"{points.Length} likelihoods ({divergence} divergence, about {nfe:F0} evaluations each, d = {data.Dimension})",
+            divergence == "exact" ? "ask for fewer points, or use \"divergence\": \"hutchinson\"" : "ask for fewer points or probes");
+
         var options = new LikelihoodOptions(epsilon, prior == "exact" ? PriorKind.Exact : PriorKind.Standard,
             divergence == "exact" ? DivergenceMethod.Exact : probeKind == "gaussian" ? DivergenceMethod.HutchinsonGaussian : DivergenceMethod.HutchinsonRademacher,
             (int)probes, (ulong)seed, rtol, atol);
-        var results = points.Select(x => ProbabilityFlowLikelihood.LogLikelihood(data, path, x, options)).ToArray();
+        var results = new LikelihoodResult[points.Length];
+        for (int i = 0; i < points.Length; i++)
+        {
+            try { results[i] = Json.Library("epsilon", () => ProbabilityFlowLikelihood.LogLikelihood(data, path, points[i], options)); }
+            catch (InvalidOperationException ex)
+            {
+                throw new RequestException("rtol", $"the ODE solver stopped for points[{i}] ({ex.Message.TrimEnd('.')}); loosen rtol and atol or move epsilon away from the data end");
+            }
+        }
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
             w.WriteString("path", path.Kind);
-            w.WritePropertyName("log_density"); Json.WriteVector(w, results.Select(r => r.LogDensity).ToArray());
-            w.WritePropertyName("reference_log_density"); Json.WriteVector(w, results.Select(r => r.ReferenceLogDensity).ToArray());
-            w.WritePropertyName("nfe"); w.WriteStartArray(); foreach (var r in results) w.WriteNumberValue(r.Evaluations); w.WriteEndArray();
-            w.WritePropertyName("bits_per_dim"); Json.WriteVector(w, results.Select(r => r.BitsPerDimension).ToArray());
+            try
+            {
+                w.WritePropertyName("log_density"); Json.WriteVector(w, results.Select(r => r.LogDensity).ToArray(), "log_density");
+                w.WritePropertyName("reference_log_density"); Json.WriteVector(w, results.Select(r => r.ReferenceLogDensity).ToArray(), "reference_log_density");
+                w.WritePropertyName("nfe"); w.WriteStartArray(); foreach (var r in results) w.WriteNumberValue(r.Evaluations); w.WriteEndArray();
+                w.WritePropertyName("bits_per_dim"); Json.WriteVector(w, results.Select(r => r.BitsPerDimension).ToArray(), "bits_per_dim");
+            }
+            catch (NonFiniteAnswer ex)
+            {
+                int bad = Array.FindIndex(results, r => !double.IsFinite(r.LogDensity) || !double.IsFinite(r.ReferenceLogDensity));
+                throw new RequestException(bad >= 0 ? $"points[{bad}]" : "points", $"{ex.Quantity} is not finite in double precision: the point lies too many standard deviations from the data");
+            }
             Json.WriteNumber(w, "t_start", path.DataEnd == Paths.DataEnd.Zero ? epsilon : 1 - epsilon);
             Json.WriteNumber(w, "t_end", path.DataEnd == Paths.DataEnd.Zero ? 1 - epsilon : epsilon);
             w.WriteEndObject();
         }
         stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
         return 0;
-    }
-
-    private static string Word(JsonElement request, string name, string fallback, params string[] allowed)
-    {
-        if (!Json.TryGet(request, name, out var v)) return fallback;
-        string? s = v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        if (s is null || !allowed.Contains(s)) throw new RequestException(name, $"must be one of {string.Join(", ", allowed)}; got {v.GetRawText()}");
-        return s;
     }
 }

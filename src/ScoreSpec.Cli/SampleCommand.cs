@@ -3,57 +3,79 @@ using System.Text;
 using System.Text.Json;
 using ScoreSpec.Densities;
 using ScoreSpec.Sampling;
+using ScoreSpec.Statistics;
 
 namespace ScoreSpec.Cli;
 
-/// <summary>`scorespec sample FILE`: runs a sampler with the exact score of the data along the path (shared/cli-contract.md).</summary>
+/// <summary>`scorespec sample FILE`: runs a sampler with the exact score of the data along the path (docs/cli.md).</summary>
 internal static class SampleCommand
 {
     private static readonly string[] Names =
         ["euler_maruyama", "pf_ode_euler", "pf_ode_heun", "pf_ode_rk4", "pf_ode_dopri5", "predictor_corrector", "extension", "ancestral"];
 
-    public static int Run(JsonElement request, TextWriter stdout)
+    /// <summary>The energy distance is computed on the first this many points of each sample unless "statistics" is "full": O(m^2 d) work.</summary>
+    public const int EnergyPoints = 4096;
+    /// <summary>The covariance matrix is answered up to this dimension; above it the per-coordinate variances.</summary>
+    public const int MaxCovarianceDimension = 100;
+
+    public static int Run(Fields request, TextWriter stdout, TextWriter stderr)
     {
         var data = Json.Mixture(request);
         var path = Json.Path(request);
-        var samplerJson = Json.Required(request, "sampler", "");
-        string name = samplerJson.ValueKind == JsonValueKind.String ? samplerJson.GetString()! : "";
-        if (!Names.Contains(name))
-            throw new RequestException("sampler", $"must be one of {string.Join(", ", Names)}; got {samplerJson.GetRawText()}");
-        int steps = WholeNumber(request, "steps", 1000, 1, 10_000_000);
-        int n = WholeNumber(request, "n", 10000, 2, 100_000_000);
-        long seedValue = (long)Json.OptionalNumber(request, "seed", "", 0);
-        if (seedValue < 0 || seedValue != Json.OptionalNumber(request, "seed", "", 0)) throw new RequestException("seed", "must be a non-negative whole number");
-        int threads = WholeNumber(request, "threads", 0, 0, 1024);
-        double epsilon = Json.OptionalNumber(request, "epsilon", "", 1e-3);
-        if (!(epsilon > 0 && epsilon < 0.5)) throw new RequestException("epsilon", $"must lie in (0, 0.5), got {epsilon}");
-        double snr = Json.OptionalNumber(request, "snr", "", 0.16);
-        if (!(snr > 0)) throw new RequestException("snr", $"must be positive, got {snr}");
+        string name = request.Word("sampler", null, Names);
+        bool adaptive = name == "pf_ode_dopri5";
+        int steps = adaptive ? 0 : (int)request.Whole("steps", 1000, 1, 10_000_000);
+        int n = (int)request.Whole("n", 10000, 2, 100_000_000);
+        long seedValue = request.Whole("seed", 0, 0, 1L << 53);
+        int threads = (int)request.Whole("threads", 0, 0, 1024);
+        double epsilon = request.Number("epsilon", 1e-3, 1e-12, 0.5, "below 1e-12 the end time is within rounding of the data end");
+        if (epsilon >= 0.5) throw new RequestException("epsilon", $"must be below 0.5, got {Json.Show(epsilon)}");
+        double snr = 0.16, sigma = 0.5, rtol = 1e-6, atol = 1e-6;
         var pcVariant = PcVariant.ScoreSde;
-        if (Json.TryGet(request, "pc_variant", out var variantJson))
+        if (name == "predictor_corrector")
         {
-            string? v = variantJson.ValueKind == JsonValueKind.String ? variantJson.GetString() : null;
-            pcVariant = v switch
-            {
-                "score_sde" => PcVariant.ScoreSde,
-                "seed003" => PcVariant.Seed003,
-                _ => throw new RequestException("pc_variant", $"must be \"score_sde\" or \"seed003\"; got {variantJson.GetRawText()}"),
-            };
+            snr = request.Number("snr", 0.16, 0, 100, openMin: true);
+            pcVariant = request.Word("pc_variant", "score_sde", "score_sde", "seed003") == "seed003" ? PcVariant.Seed003 : PcVariant.ScoreSde;
         }
-        double sigma = Json.OptionalNumber(request, "sigma", "", 0.5);
-        if (!(sigma >= 0)) throw new RequestException("sigma", $"must be non-negative, got {sigma}");
-        double rtol = Json.OptionalNumber(request, "rtol", "", 1e-6), atol = Json.OptionalNumber(request, "atol", "", 1e-6);
-        if (!(rtol > 0)) throw new RequestException("rtol", $"must be positive, got {rtol}");
-        if (!(atol > 0)) throw new RequestException("atol", $"must be positive, got {atol}");
+        if (name == "extension") sigma = request.Number("sigma", 0.5, 0, 1e6);
+        if (adaptive)
+        {
+            const string tolerance = "tolerances below 1e-13 cannot be met in double precision";
+            rtol = request.Number("rtol", 1e-6, 1e-13, 1, tolerance);
+            atol = request.Number("atol", 1e-6, 1e-13, 1, tolerance);
+        }
+        string statistics = request.Word("statistics", "linear", "linear", "full");
         string? csv = null;
-        if (Json.TryGet(request, "samples_csv", out var csvJson))
+        if (request.TryGet("samples_csv", out var csvJson))
         {
             if (csvJson.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(csvJson.GetString()))
                 throw new RequestException("samples_csv", "must be a file path");
             csv = csvJson.GetString();
         }
+        double budget = Budget.Read(request);
+        request.RejectUnknown($"a sample request with sampler {name}");
         if (name == "ancestral" && path.Kind is not ("vp" or "cosine" or "ve"))
             throw new RequestException("sampler", $"ancestral sampling is defined for vp, cosine and ve paths, not {path.Kind}");
+
+        // Cost, before any work: the ensemble's memory and the estimated seconds of sampling and statistics.
+        int d = data.Dimension, cores = threads == 0 ? Environment.ProcessorCount : Math.Min(threads, Environment.ProcessorCount);
+        Budget.CheckMemory("n", (double)n * (3.0 * d * 8 + 64), $"lower n (n = {n} paths in d = {d})");
+        double evalsPerPath = name switch
+        {
+            "pf_ode_heun" or "predictor_corrector" => 2.0 * steps,
+            "pf_ode_rk4" => 4.0 * steps,
+            "pf_ode_dopri5" => 6 * 40 * Math.Pow(1e-6 / Math.Min(rtol, atol * 10), 0.2),
+            _ => steps,
+        };
+        int energyPoints = statistics == "full" ? n : Math.Min(n, EnergyPoints);
+        double samplingFlops = Budget.SetupFlops(data) + n * evalsPerPath * (Budget.ScoreFlops(data) + 30.0 * d)
+                               + (double)n * d * Math.Min(d, MaxCovarianceDimension) + 30.0 * n * Math.Min(d, 16) * Math.Log2(n);
+        double energyFlops = 3.0 * energyPoints * energyPoints * (3.0 * d + 20) / 2;
+        double estimate = Budget.Seconds(samplingFlops + energyFlops, cores);
+        string work = $"n = {n} paths x {(adaptive ? "adaptive steps" : $"{steps} steps")} ({data.Components.Length} components in d = {d})";
+        if (statistics == "full" && Budget.Seconds(energyFlops, cores) > budget)
+            Budget.Check("statistics", estimate, budget, $"{work} with the energy statistic on all n points (O(n^2))", "use \"statistics\": \"linear\" or lower n");
+        Budget.Check("n", estimate, budget, work, "lower n or steps");
 
         Sampler sampler = name switch
         {
@@ -66,24 +88,58 @@ internal static class SampleCommand
             "extension" => new Sampler.Extension(_ => sigma),
             _ => new Sampler.Ancestral(),
         };
-        var schedule = Schedule.For(path, steps, epsilon);
+        var schedule = Schedule.For(path, adaptive ? 1 : steps, epsilon);
         ulong seed = (ulong)seedValue;
-        var result = Samplers.RunFromExactMarginal(data, path, sampler, schedule, n, seed, threads);
-        var rows = result.Final.Rows();
-        var (mean, cov) = Statistics.Tests.Moments(rows);
-        var reference = Samplers.ExactDataSample(data, n, seed).Rows();
-        double energy = Statistics.Tests.EnergyDistance(rows, reference);
+        var watch = new RunWatch(RunWatch.ScaleBound(data, path, schedule), estimate > Budget.ProgressSeconds ? new ProgressLines(stderr, "sample") : null);
+        SampleResult result;
+        try { result = Samplers.RunFromExactMarginal(data, path, sampler, schedule, n, seed, threads, watch: watch); }
+        catch (SamplerDivergedException ex)
+        {
+            string advice = adaptive ? "tighten rtol and atol" : name == "extension" ? "use more steps or a smaller sigma" : "use more steps";
+            throw new RequestException(adaptive ? "rtol" : "steps",
+                $"the sampler diverged: the ensemble left the range |x| <= {Json.Show(watch.EscapeBound)} (1e4 times the scale of the data and noise) "
+                + $"{(adaptive ? "" : $"at step {ex.Step + 1} of {ex.Steps}, ")}t = {Json.Show(ex.Time)}, reaching |x| = {Json.Show(Math.Abs(ex.Value))}; {advice}");
+        }
+        catch (InvalidOperationException ex) when (adaptive)
+        {
+            throw new RequestException("rtol", $"the adaptive solver stopped ({ex.Message.TrimEnd('.')}); loosen rtol and atol");
+        }
+
+        var final = result.Final;
+        var reference = Samplers.ExactDataSample(data, energyPoints, seed);
+        var head = Enumerable.Range(0, energyPoints).Select(final.Row).ToArray();
+        double energy = Tests.EnergyDistanceEmpirical(head, reference.Rows());
+        double energyUnbiased = Tests.EnergyDistance(head, reference.Rows());
+        int ksCoordinates = Math.Min(d, 16);
+        var ks = new double[ksCoordinates];
+        var ksP = new double[ksCoordinates];
+        for (int j = 0; j < ksCoordinates; j++)
+        {
+            var marginal = CoordinateMarginal(data, j);
+            ks[j] = Tests.KolmogorovSmirnov(final.Column(j), marginal.Cdf);
+            ksP[j] = Tests.KolmogorovPValue(ks[j], n);
+        }
 
         if (csv is not null)
         {
             try
             {
-                var sb = new StringBuilder();
-                sb.AppendLine(string.Join(",", Enumerable.Range(0, data.Dimension).Select(j => $"x{j}")));
-                foreach (var r in rows) sb.AppendLine(string.Join(",", r.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
-                File.WriteAllText(csv, sb.ToString());
+                using var writer = new StreamWriter(csv);
+                writer.WriteLine(string.Join(",", Enumerable.Range(0, d).Select(j => $"x{j}")));
+                var line = new StringBuilder();
+                for (int i = 0; i < n; i++)
+                {
+                    line.Clear();
+                    for (int j = 0; j < d; j++)
+                    {
+                        if (j > 0) line.Append(',');
+                        double v = final.Values[i * d + j];
+                        line.Append((v == 0 ? 0.0 : v).ToString("R", CultureInfo.InvariantCulture));
+                    }
+                    writer.WriteLine(line);
+                }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
             {
                 throw new RequestException("samples_csv", $"cannot be written: {ex.Message}");
             }
@@ -96,18 +152,34 @@ internal static class SampleCommand
             w.WriteString("sampler", name);
             w.WriteString("path", path.Kind);
             w.WriteNumber("n", n);
-            w.WriteNumber("steps", steps);
+            if (!adaptive) w.WriteNumber("steps", steps);
             Json.WriteNumber(w, "t_start", schedule.TStart);
             Json.WriteNumber(w, "t_end", schedule.TEnd);
-            w.WritePropertyName("mean"); Json.WriteVector(w, mean);
-            w.WritePropertyName("covariance");
-            w.WriteStartArray();
-            for (int i = 0; i < data.Dimension; i++) Json.WriteVector(w, Enumerable.Range(0, data.Dimension).Select(j => cov[i, j]).ToArray());
-            w.WriteEndArray();
+            if (d <= MaxCovarianceDimension)
+            {
+                var (mean, cov) = Tests.Moments(final);
+                w.WritePropertyName("mean"); Json.WriteVector(w, mean, "mean");
+                w.WritePropertyName("covariance");
+                w.WriteStartArray();
+                for (int i = 0; i < d; i++) Json.WriteVector(w, Enumerable.Range(0, d).Select(j => cov[i, j]).ToArray(), "covariance");
+                w.WriteEndArray();
+            }
+            else
+            {
+                var (mean, variance) = Tests.MeanAndVariance(final);
+                w.WritePropertyName("mean"); Json.WriteVector(w, mean, "mean");
+                w.WritePropertyName("variances"); Json.WriteVector(w, variance, "variances");
+            }
             Json.WriteNumber(w, "energy_distance", energy);
+            Json.WriteNumber(w, "energy_distance_unbiased", energyUnbiased);
+            w.WriteNumber("energy_points", energyPoints);
+            w.WritePropertyName("marginal_ks"); Json.WriteVector(w, ks, "marginal_ks");
+            w.WritePropertyName("marginal_ks_p_value"); Json.WriteVector(w, ksP, "marginal_ks_p_value");
             Json.WriteNumber(w, "seconds", result.Seconds);
-            Json.WriteNumber(w, "path_steps_per_second", (double)n * steps / Math.Max(result.Seconds, 1e-9));
+            double pathSteps = adaptive ? result.Evaluations / 6.0 : (double)n * steps;
+            Json.WriteNumber(w, "path_steps_per_second", pathSteps / Math.Max(result.Seconds, 1e-9));
             w.WriteNumber("score_evaluations", result.Evaluations);
+            Json.WriteNumber(w, "estimated_seconds", estimate);
             w.WriteString("start", "exact marginal p_t at t_start");
             w.WriteEndObject();
         }
@@ -115,11 +187,7 @@ internal static class SampleCommand
         return 0;
     }
 
-    private static int WholeNumber(JsonElement request, string name, int fallback, int min, int max)
-    {
-        double v = Json.OptionalNumber(request, name, "", fallback);
-        if (v != Math.Floor(v) || v < min || v > max)
-            throw new RequestException(name, $"must be a whole number in [{min}, {max}], got {v}");
-        return (int)v;
-    }
+    /// <summary>The exact law of coordinate j of the data: the one-dimensional mixture of N(mu_kj, Sigma_k,jj).</summary>
+    private static GaussianMixture CoordinateMarginal(GaussianMixture data, int j)
+        => new([.. data.Weights], data.Components.Select(c => Gaussian.Diagonal([c.Mean[j]], [c.Variances[j]])).ToArray());
 }
