@@ -52,9 +52,9 @@ public static partial class Catalog
             "As score.gradient: 10 x (Richardson truncation estimate + 16 x stencil rounding bound).",
             ClassifierFreeGuidance),
         new("ddim.first-order",
-            "DDIM with eta = 0 and the exact noise prediction is a first-order solver of the probability-flow ODE: its error against a tight Dormand-Prince solution falls with order 1 over six step counts (random 1D mixture, vp, cosine or condot).",
+            "DDIM with eta = 0 and the exact noise prediction is a first-order solver of the probability-flow ODE: its error against a tight Dormand-Prince solution falls with order 1 on the asymptotic range, the four finest of eight step counts 64..8192 (random 1D mixture, vp, cosine or condot).",
             "shared/seeds/004 'Hands-on companions' ('DDIM on a 2D MoG ... a first-order discretization of the probability-flow ODE'); shared/seeds/001 (DDIM as the probability-flow ODE)",
-            "|fitted order - 1| <= 0.3 (weak-order tolerance of shared/DESIGN.md, the leading error coefficient varies with the data).",
+            "|fitted order - 1| <= 0.3 (weak-order tolerance of shared/DESIGN.md, the leading error coefficient varies with the data). The fit leaves out the four coarsest step counts: there the second-order term can cancel the first (at seed 2 the error rose from 64 to 128 steps and a six-point fit gave 0.425).",
             DdimFirstOrder),
     ];
 
@@ -251,7 +251,9 @@ public static partial class Catalog
         var field = new MarginalField(data, path);
         double[] x0 = [path.Sigma(schedule.TStart) * (2 * rng.NextDouble() - 1)];
         double reference = Ode.Solve(new OdeProblem(Samplers.ProbabilityFlowField(path, Samplers.ExactScore(field)), x0, schedule.TStart, schedule.TEnd), new OdeAlgorithm.DormandPrince(1e-12, 1e-12)).Final[0];
-        var counts = Enumerable.Range(0, 6).Select(k => 64 << k).ToArray(); // 64..2048 steps: in the asymptotic range
+        // 64..8192 steps. The order is fitted on the four finest (512..8192): the stated rule for the asymptotic range. The
+        // finest error stays far above the reference's 1e-12 tolerance (it is about C / 8192 with C of order 1e-3 or more).
+        var counts = Enumerable.Range(0, 8).Select(k => 64 << k).ToArray();
         var errors = counts.Select(n =>
         {
             var grid = new Schedule(schedule.TStart, schedule.TEnd, n);
@@ -263,7 +265,7 @@ public static partial class Catalog
             }
             return Math.Max(Math.Abs(x[0] - reference), 1e-300);
         }).ToArray();
-        var fit = OrderFit.Of(counts.Select(n => 1.0 / n).ToArray(), errors);
+        var fit = OrderFit.Of(counts[4..].Select(n => 1.0 / n).ToArray(), errors[4..]);
         return new CheckResult(Math.Abs(fit.Order - 1), 0.3, $"{path} x0={x0[0]:G4} order={fit.Order:F3} errors={string.Join(",", errors.Select(e => e.ToString("G2")))}");
     }
 }
