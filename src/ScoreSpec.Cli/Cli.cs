@@ -79,7 +79,7 @@ internal static class Cli
 
         var likelihoodFile = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
         var likelihood = new Command("likelihood", "Log-likelihood by the probability-flow ODE.") { likelihoodFile };
-        likelihood.SetAction(r => Guarded(stderr, () => LikelihoodCommand.Run(ReadRequest(r.GetValue(likelihoodFile)!, stdin), stdout)));
+        likelihood.SetAction(r => Guarded(stderr, () => LikelihoodCommand.Run(ReadRequest(r.GetValue(likelihoodFile)!, stdin), stdout, stderr)));
         root.Subcommands.Add(likelihood);
 
         var examplesJson = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };

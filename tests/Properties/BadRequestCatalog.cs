@@ -232,7 +232,7 @@ public class BadRequestCatalog(ITestOutputHelper output)
         c.Add(Likelihood("seed negative", r => r["seed"] = -3, "seed"));
         c.Add(Likelihood("likelihood points missing", r => r.Remove("points"), "points"));
         c.Add(Likelihood("likelihood points wrong dimension", r => r["points"] = JsonNode.Parse("[[0.1]]"), "points[0]"));
-        c.Add(Likelihood("likelihood over budget", r => { r["budget_seconds"] = 1; r["points"] = new JsonArray(Enumerable.Range(0, 3000).Select(_ => (JsonNode)new JsonArray(0.1, 0.2)).ToArray()); }, "points"));
+        c.Add(Likelihood("likelihood over budget", r => { r["budget_seconds"] = 1; r["points"] = new JsonArray(Enumerable.Range(0, 8000).Select(_ => (JsonNode)new JsonArray(0.1, 0.2)).ToArray()); }, "points"));
         // The command line itself.
         c.Add(new Case("no command", [], "", "scorespec: a command is required"));
         c.Add(new Case("unknown command", ["evl", "-"], "", "scorespec: unknown command \"evl\"; did you mean \"eval\"?"));
