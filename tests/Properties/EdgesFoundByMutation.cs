@@ -3,6 +3,7 @@ using ScoreSpec.Discrete;
 using ScoreSpec.Likelihood;
 using ScoreSpec.Paths;
 using ScoreSpec.Sampling;
+using ScoreSpec.Solvers;
 using ScoreSpec.Statistics;
 using Xunit;
 
@@ -214,5 +215,55 @@ public class EdgesFoundByMutation
         Rejects("x", "at least 2 points", () => Tests.EnergyDistance([[0.0]], [[0.0], [1.0]]));
         Rejects("x", "at least 4 points", () => Tests.EnergyDistanceLinear([[0.0], [1.0]], [[0.0], [1.0], [2.0], [3.0]]));
         Rejects("sample", "must not be null", () => Tests.Moments((double[][])null!));
+    }
+
+    // ---- Solvers (Stryker run of 2026-11-24 on Paths, Densities, Solvers and Sampling)
+
+    /// <summary>A fixed-step solve that does not start at t = 0: h = (T1 - T0) / n, not (T1 + T0) / n, and each method's evaluation count.</summary>
+    [Fact]
+    public void FixedStepSolvesAwayFromTimeZeroCountTheirEvaluations()
+    {
+        // y' = y from t = 1 to t = 2: y(2) = e y(1), whatever the start time; RK4 with 64 steps is exact to 1e-9.
+        var problem = OdeProblem.FromFunc((t, y) => [y[0]], [1.0], 1, 2);
+        var rk4 = Ode.Solve(problem, new OdeAlgorithm.Rk4(64));
+        Assert.Equal(Math.E, rk4.Final[0], 1e-8); // the RK4 error at h = 1/64 is 1.3e-9
+        Assert.Equal(4 * 64, rk4.Nfe);
+        Assert.Equal(64, Ode.Solve(problem, new OdeAlgorithm.Euler(64)).Nfe);
+        Assert.Equal(2 * 64, Ode.Solve(problem, new OdeAlgorithm.Heun(64)).Nfe);
+        // A time-dependent field, y' = t, from 1 to 3: y = 1 + (9 - 1)/2 = 5 exactly for Heun (the trapezoid rule).
+        var heun = Ode.Solve(OdeProblem.FromFunc((t, y) => [t], [1.0], 1, 3), new OdeAlgorithm.Heun(7));
+        Assert.Equal(5.0, heun.Final[0], 1e-13);
+    }
+
+    /// <summary>Dormand-Prince's count: one evaluation at the start, one to size the first step, six per attempted step (first same as last).</summary>
+    [Fact]
+    public void DormandPrinceCountsEveryEvaluation()
+    {
+        int calls = 0;
+        var problem = new OdeProblem((t, y, dy) => { Interlocked.Increment(ref calls); dy[0] = -2 * t * y[0]; }, [1.0], 0, 3);
+        var sol = Ode.Solve(problem, new OdeAlgorithm.DormandPrince(1e-10, 1e-10));
+        Assert.Equal(calls, sol.Nfe);
+        Assert.Equal(2 + 6 * (sol.AcceptedSteps + sol.RejectedSteps), sol.Nfe);
+        Assert.Equal(Math.Exp(-9), sol.Final[0], 1e-9);
+        // Integrating backwards in time reaches the same point.
+        var back = Ode.Solve(new OdeProblem((t, y, dy) => dy[0] = -2 * t * y[0], [Math.Exp(-9)], 3, 0), new OdeAlgorithm.DormandPrince(1e-10, 1e-10));
+        Assert.Equal(1.0, back.Final[0], 1e-6); // atol 1e-10 at y = e^-9 amplified by e^9 on the way back
+        // Too few steps allowed: the solver says so instead of returning an unfinished answer.
+        var ex = Assert.Throws<InvalidOperationException>(() => Ode.Solve(problem, new OdeAlgorithm.DormandPrince(1e-12, 1e-12, MaxSteps: 5)));
+        Assert.Contains("more than 5 steps", ex.Message);
+    }
+
+    [Fact]
+    public void OdeSolveRejectsBadProblemsNamingTheField()
+    {
+        VectorField f = (t, y, dy) => dy[0] = y[0];
+        Rejects("X0", "must be finite", () => Ode.Solve(new OdeProblem(f, [double.NaN], 0, 1), new OdeAlgorithm.Rk4(4)));
+        Rejects("T0", "finite", () => Ode.Solve(new OdeProblem(f, [1.0], double.NaN, 1), new OdeAlgorithm.Rk4(4)));
+        Rejects("T1", "finite", () => Ode.Solve(new OdeProblem(f, [1.0], 0, double.PositiveInfinity), new OdeAlgorithm.Rk4(4)));
+        Rejects("rtol", "positive", () => Ode.Solve(new OdeProblem(f, [1.0], 0, 1), new OdeAlgorithm.DormandPrince(0, 1e-8)));
+        Rejects("atol", "positive", () => Ode.Solve(new OdeProblem(f, [1.0], 0, 1), new OdeAlgorithm.DormandPrince(1e-8, -1)));
+        Rejects("algorithm", "at least 1", () => Ode.Solve(new OdeProblem(f, [1.0], 0, 1), new OdeAlgorithm.Euler(0)));
+        Assert.Equal(1 + 1.0, Ode.Solve(new OdeProblem(f, [1.0], 0, 1), new OdeAlgorithm.Euler(1)).Final[0]); // one step is allowed
+        Rejects("problem", "must not be null", () => Ode.Solve(null!, new OdeAlgorithm.Rk4(4)));
     }
 }
