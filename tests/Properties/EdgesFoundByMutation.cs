@@ -266,4 +266,86 @@ public class EdgesFoundByMutation
         Assert.Equal(1 + 1.0, Ode.Solve(new OdeProblem(f, [1.0], 0, 1), new OdeAlgorithm.Euler(1)).Final[0]); // one step is allowed
         Rejects("problem", "must not be null", () => Ode.Solve(null!, new OdeAlgorithm.Rk4(4)));
     }
+
+    // ---- Densities and Paths (the same run)
+
+    /// <summary>Every entry point that takes a point rejects a non-finite one, naming it, instead of answering NaN.</summary>
+    [Fact]
+    public void NonFinitePointsAreRejectedAtEveryEntry()
+    {
+        var g = Gaussian.Isotropic([0.0, 1.0], 0.8);
+        var m = GaussianMixture.Isotropic([0.5, 0.5], [[-1.0, 0.0], [1.0, 0.0]], [0.7, 0.7]);
+        var pt = m.Along(GaussianPath.Vp, 0.4);
+        var field = new MarginalField(m, GaussianPath.Vp);
+        var sde = GaussianPath.Vp.ForwardSde;
+        var point = new PathPoint(GaussianPath.Vp, 0.4);
+        double[] bad = [double.NaN, 0.0];
+        Rejects("x", "must be finite", () => g.LogDensity(bad));
+        Rejects("x", "must be finite", () => g.Score(bad));
+        Rejects("x", "must be finite", () => m.LogDensity(bad));
+        Rejects("x", "must be finite", () => m.PosteriorWeights(bad));
+        Rejects("x", "must be finite", () => m.Score(bad));
+        Rejects("x", "must be finite", () => m.Hessian(bad));
+        Rejects("x", "must be finite", () => pt.Denoiser(bad));
+        Rejects("x", "must be finite", () => pt.Noise(bad));
+        Rejects("x", "must be finite", () => pt.Velocity(bad));
+        Rejects("x", "must be finite", () => pt.VPrediction(bad));
+        Rejects("x", "must be finite", () => field.Score(0.4, bad));
+        Rejects("t", "strictly inside (0, 1)", () => field.Score(1.0, [0.0, 0.0]));
+        Rejects("x", "must be finite", () => sde.Drift(bad, 0.4));
+        Rejects("x", "must be finite", () => sde.ProbabilityFlowDrift(bad, [0.0, 0.0], 0.4));
+        Rejects("score", "must be finite", () => sde.ProbabilityFlowDrift([0.0, 0.0], bad, 0.4));
+        Rejects("z", "must be finite", () => point.Mix(bad, [0.0, 0.0]));
+        Rejects("z", "must be finite", () => point.ConditionalTarget(Quantity.Score, bad, [0.0, 0.0]));
+        Rejects("x", "must be finite", () => point.Convert(Quantity.Score, Quantity.Noise, bad, [0.0, 0.0]));
+        Rejects("x", "finite", () => GaussianMixture.Isotropic([1.0], [[0.0]], [1.0]).Cdf(double.NaN));
+        Rejects("covariance", "finite", () => new Gaussian([0.0, 0.0], new double[,] { { 1, double.PositiveInfinity }, { double.PositiveInfinity, 1 } }));
+        Rejects("mean", "must not be null", () => Gaussian.Isotropic(null!, 1.0));
+        Rejects("means", "must not be null", () => GaussianMixture.Create([1.0], null!, [new double[,] { { 1 } }]));
+        Rejects("covariances", "must not be null", () => GaussianMixture.Create([1.0], [[0.0]], null!));
+    }
+
+    /// <summary>MarginalField writes its answer into the caller's buffer: whatever the buffer held before must not leak into it.</summary>
+    [Fact]
+    public void MarginalFieldOverwritesTheCallersBuffer()
+    {
+        var m = GaussianMixture.Isotropic([0.5, 0.5], [[-1.0, 0.0], [1.0, 0.0]], [0.7, 0.7]);
+        var field = new MarginalField(m, GaussianPath.Cosine);
+        double[] x = [0.3, -0.2];
+        double[] dirtyScore = [123.0, -7.0], dirtyDenoiser = [55.0, 9.0];
+        field.Score(0.6, x, dirtyScore);
+        field.Denoiser(0.6, x, dirtyDenoiser);
+        var exact = m.Along(GaussianPath.Cosine, 0.6);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal(exact.Score(x)[i], dirtyScore[i], 1e-12);
+            Assert.Equal(exact.Denoiser(x)[i], dirtyDenoiser[i], 1e-12);
+        }
+    }
+
+    /// <summary>VE with sigma_max barely above sigma_min: log(sigma_max / sigma_min) must come from log1p, not from a rounded ratio.</summary>
+    [Fact]
+    public void VeRateIsAccurateWhenTheSigmasNearlyAgree()
+    {
+        var path = new VePath(1.0, 1.0 + 1e-12);
+        // sigma_max as stored is 1 + delta with delta = (1 + 1e-12) - 1 exactly (Sterbenz); log(1 + delta) = delta - delta^2/2
+        // to double precision. A logarithm of the rounded ratio would be off by about 1e-4 relative.
+        double delta = (1.0 + 1e-12) - 1.0, logRatio = delta - delta * delta / 2;
+        Assert.Equal(path.Sigma(0.5) * logRatio, path.SigmaDot(0.5), 1e-13 * path.Sigma(0.5) * logRatio);
+    }
+
+    /// <summary>Converting a v-prediction to a denoiser near alpha = 0 goes through the 2 x 2 solve, not through (x - sigma e)/alpha, which loses the digits that alpha divides away.</summary>
+    [Fact]
+    public void VPredictionConvertsAccuratelyNearTheNoiseEnd()
+    {
+        var m = GaussianMixture.Isotropic([0.5, 0.5], [[-1.0], [1.0]], [0.5, 0.5]);
+        double t = 0.99999;
+        var pt = m.Along(GaussianPath.Cosine, t);
+        Assert.True(pt.Point.Alpha < 1e-4);
+        double[] x = [0.7];
+        var fromV = pt.Point.Convert(Quantity.VPrediction, Quantity.Denoiser, x, pt.VPrediction(x));
+        Assert.Equal(pt.Denoiser(x)[0], fromV[0], 1e-12 * Math.Abs(pt.Denoiser(x)[0]) + 1e-15);
+        var fromZ = pt.Point.Convert(Quantity.Denoiser, Quantity.Noise, x, pt.Denoiser(x));
+        Assert.Equal(pt.Noise(x)[0], fromZ[0], 1e-9);
+    }
 }
