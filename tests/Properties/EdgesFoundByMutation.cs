@@ -411,4 +411,66 @@ public class EdgesFoundByMutation
         Rejects("T1", "must exceed T0", () => new BrownianPath(1, 1, 1, 1).Values(2));
         Assert.Equal(2, new BrownianPath(1, 1, 0, 1).Values(24 - 23).Length - 1); // level 1: two steps, three points
     }
+
+    // ---- Sampling/DiscretisedGaussianLaw.cs (a Stryker run with coverage analysis off, 2026-11-24)
+
+    /// <summary>The Kolmogorov distance between two normals, against closed forms: equal variances, sup = 2 Phi(delta / 2) - 1; equal means, the gap where the densities cross.</summary>
+    [Fact]
+    public void KolmogorovDistanceBetweenNormalsMatchesClosedForms()
+    {
+        double Phi(double x) => MathNet.Numerics.Distributions.Normal.CDF(0, 1, x);
+        Assert.Equal(2 * Phi(0.25) - 1, DiscretisedGaussianLaw.KolmogorovDistance(0, 1, 0.5, 1), 1e-10);
+        Assert.Equal(2 * Phi(1.5) - 1, DiscretisedGaussianLaw.KolmogorovDistance(7, 2, 1, 2), 1e-10);
+        // N(0, 1) against N(0, 4): the densities cross at x^2 = 8 ln 2 / 3; the gap there is Phi(x) - Phi(x / 2).
+        double cross = Math.Sqrt(8 * Math.Log(2) / 3);
+        Assert.Equal(Phi(cross) - Phi(cross / 2), DiscretisedGaussianLaw.KolmogorovDistance(0, 1, 0, 2), 1e-10);
+        Assert.Equal(Phi(cross) - Phi(cross / 2), DiscretisedGaussianLaw.KolmogorovDistance(3, 2, 3, 1), 1e-10);
+        Assert.Equal(0.0, DiscretisedGaussianLaw.KolmogorovDistance(1, 1, 1, 1), 1e-15);
+    }
+
+    /// <summary>
+    /// The law's recursion against a second one built here from the samplers' own step coefficients: for Gaussian data
+    /// N(m0, v0) the score at t is -(x - alpha_t m0) / V_t with V_t = alpha_t^2 v0 + sigma_t^2, so x' = cx x + cs s + cn xi
+    /// moves the mean to (cx - cs / V) m + cs alpha m0 / V and the variance to (cx - cs / V)^2 v + cn^2. A mean m0 other
+    /// than 0 and 1 is needed to see a factor of m0 misplaced.
+    /// </summary>
+    [Theory]
+    [InlineData("reverse")]
+    [InlineData("ancestral")]
+    [InlineData("extension")]
+    public void DiscretisedLawAgreesWithTheStepCoefficients(string kind)
+    {
+        double m0 = 2.5, v0 = 0.3;
+        var path = GaussianPath.Vp;
+        var schedule = Schedule.For(path, 10);
+        Sampler sampler = kind switch { "reverse" => new Sampler.ReverseSde(), "ancestral" => new Sampler.Ancestral(), _ => new Sampler.Extension(_ => 0.4) };
+        var coef = Samplers.StepCoefficients(path, sampler, schedule);
+        double a0 = path.Alpha(schedule.TStart), s0 = path.Sigma(schedule.TStart);
+        double mean = a0 * m0, variance = a0 * a0 * v0 + s0 * s0;
+        for (int k = 0; k < schedule.Steps; k++)
+        {
+            double t = schedule.Time(k), a = path.Alpha(t), sg = path.Sigma(t), V = a * a * v0 + sg * sg;
+            double cx = coef[3 * k], cs = coef[3 * k + 1], cn = coef[3 * k + 2], slope = cx - cs / V;
+            mean = slope * mean + cs * a * m0 / V;
+            variance = slope * slope * variance + cn * cn;
+        }
+        var law = DiscretisedGaussianLaw.Moments(path, sampler, schedule, m0, v0);
+        Assert.Equal(mean, law.Mean, 1e-12 * Math.Abs(mean));
+        Assert.Equal(variance, law.Variance, 1e-12 * variance);
+        double aEnd = path.Alpha(schedule.TEnd), sEnd = path.Sigma(schedule.TEnd);
+        Assert.Equal(aEnd * m0, law.TargetMean, 1e-15);
+        Assert.Equal(aEnd * aEnd * v0 + sEnd * sEnd, law.TargetVariance, 1e-15);
+    }
+
+    [Fact]
+    public void DiscretisedLawRejectsBadInput()
+    {
+        var schedule = Schedule.For(GaussianPath.Vp, 10);
+        Rejects("v0", "must be positive", () => DiscretisedGaussianLaw.Moments(GaussianPath.Vp, new Sampler.ReverseSde(), schedule, 0, 0));
+        Rejects("m0", "finite", () => DiscretisedGaussianLaw.Moments(GaussianPath.Vp, new Sampler.ReverseSde(), schedule, double.NaN, 1));
+        Rejects("path", "must not be null", () => DiscretisedGaussianLaw.Moments(null!, new Sampler.ReverseSde(), schedule, 0, 1));
+        Rejects("schedule", "must not be null", () => DiscretisedGaussianLaw.Moments(GaussianPath.Vp, new Sampler.ReverseSde(), null!, 0, 1));
+        Rejects("sampler", "affine stochastic sampler", () => DiscretisedGaussianLaw.Moments(GaussianPath.Vp, new Sampler.ProbabilityFlow(), schedule, 0, 1));
+        Rejects("sampler", "ancestral sampling is defined", () => DiscretisedGaussianLaw.Moments(GaussianPath.CondOt, new Sampler.Ancestral(), Schedule.For(GaussianPath.CondOt, 10), 0, 1));
+    }
 }
