@@ -4,6 +4,9 @@
 #
 #   bash tools/mutation.sh                      # every core folder, one Stryker run per folder
 #   bash tools/mutation.sh Statistics Discrete  # the named folders only
+#   STRYKER_COVERAGE=off STRYKER_FILTER='...' bash tools/mutation.sh Sampling
+#       every mutant against every selected test, without per-test coverage (Stryker did not attribute the sampler
+#       tests' coverage); STRYKER_FILTER narrows the tests, since each mutant then runs all of them
 #
 # The mutation tier is a fast subset of tests/Properties: the catalog on fixed seeds (MutationTier), the precision
 # references, the pinned statistics, the negative controls and the unit tests of each folder. Stryker's instrumented
@@ -25,10 +28,18 @@ heavy=(DdimWithEtaOneOnVpMatchesTheMarginals SamplerMarginalChecksCatchSlips Mal
        AgreesWithForwardSdeEnsembles WeakOrderOneForEulerMaruyama TheExactPredictionsMinimiseTheirLosses)
 filter=$(printf 'FullyQualifiedName~ScoreSpec.Properties.%s|' "${tier[@]}"); filter="(${filter%|})"
 filter="$filter$(printf '&FullyQualifiedName!~%s' "${heavy[@]}")"
+# STRYKER_FILTER replaces the tier (with coverage off every mutant runs every selected test, so narrow it).
+filter="${STRYKER_FILTER:-$filter}"
 out="$PWD/mutation/$name"
 rm -rf "$out"; mkdir -p "$out"
 start=$(date +%s)
-(cd tests/Properties && dotnet stryker --project ScoreSpec.csproj --configuration Release "${mutate[@]}" --mutation-level Advanced \
+config=()
+if [ "${STRYKER_COVERAGE:-perTest}" != "perTest" ]; then
+  # The 5.1 command line has no coverage option; it goes in a configuration file.
+  printf '{ "stryker-config": { "coverage-analysis": "%s" } }\n' "$STRYKER_COVERAGE" > "$out/stryker-config.json"
+  config=(--config-file "$out/stryker-config.json")
+fi
+(cd tests/Properties && dotnet stryker "${config[@]}" --project ScoreSpec.csproj --configuration Release "${mutate[@]}" --mutation-level Advanced \
     --test-case-filter "$filter" --concurrency "${STRYKER_CONCURRENCY:-2}" \
     --reporter json --reporter markdown --reporter html --reporter progress \
     --output "$out" --skip-version-check) > "$out/stryker.log" 2>&1 || true

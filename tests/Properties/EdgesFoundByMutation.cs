@@ -473,4 +473,14 @@ public class EdgesFoundByMutation
         Rejects("sampler", "affine stochastic sampler", () => DiscretisedGaussianLaw.Moments(GaussianPath.Vp, new Sampler.ProbabilityFlow(), schedule, 0, 1));
         Rejects("sampler", "ancestral sampling is defined", () => DiscretisedGaussianLaw.Moments(GaussianPath.CondOt, new Sampler.Ancestral(), Schedule.For(GaussianPath.CondOt, 10), 0, 1));
     }
+
+    /// <summary>The discretisation bias of Euler-Maruyama on Gaussian data is positive and first order in the step: ten times the steps, about a tenth of the bias.</summary>
+    [Fact]
+    public void DiscretisationBiasFallsWithTheStep()
+    {
+        double Bias(int steps) => DiscretisedGaussianLaw.Bias(GaussianPath.Vp, new Sampler.ReverseSde(), Schedule.For(GaussianPath.Vp, steps), 2.5, 0.3);
+        double b100 = Bias(100), b1000 = Bias(1000);
+        Assert.True(b100 > 1e-4, $"bias at 100 steps {b100}");
+        Assert.InRange(b100 / b1000, 6.0, 14.0);
+    }
 }
