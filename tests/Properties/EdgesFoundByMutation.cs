@@ -483,4 +483,27 @@ public class EdgesFoundByMutation
         Assert.True(b100 > 1e-4, $"bias at 100 steps {b100}");
         Assert.InRange(b100 / b1000, 6.0, 14.0);
     }
+
+    /// <summary>
+    /// Anderson's reverse drift differs from the probability-flow drift by the score term once more: reverse - flow =
+    /// -Direction g^2 s / 2 = a_t s, with a_t from Proposition 1 (PathPoint, from the path's alpha and sigma). The second
+    /// Stryker run found ReverseDrift reached by no test of the mutation tier.
+    /// </summary>
+    [Fact]
+    public void ReverseDriftExceedsTheFlowByTheScoreTerm()
+    {
+        foreach (var path in GaussianPath.All)
+        {
+            var sde = path.ForwardSde;
+            double t = 0.3;
+            double[] x = [0.7, -1.2], score = [-0.4, 2.5];
+            var reverse = sde.ReverseDrift(x, score, t);
+            var flow = sde.ProbabilityFlowDrift(x, score, t);
+            double a = new PathPoint(path, t).A;
+            for (int i = 0; i < 2; i++)
+                Assert.Equal(a * score[i], reverse[i] - flow[i], 1e-12 * (1 + Math.Abs(a * score[i]) + Math.Abs(flow[i])));
+            Rejects("x", "must be finite", () => sde.ReverseDrift([double.NaN, 0.0], score, t));
+            Rejects("score", "must be finite", () => sde.ReverseDrift(x, [0.0, double.PositiveInfinity], t));
+        }
+    }
 }
