@@ -61,11 +61,11 @@ internal sealed class Fields
     public double Number(string name, double fallback) => TryGet(name, out var v) ? Json.Number(v, Path(name)) : fallback;
 
     /// <summary>A number in [min, max] (inclusive unless said), with the reason for the limits in the message.</summary>
-    public double Number(string name, double fallback, double min, double max, string why = "", bool openMin = false)
+    public double Number(string name, double fallback, double min, double max, string why = "", bool openMin = false, bool openMax = false)
     {
         double v = Number(name, fallback);
-        if (v < min || v > max || (openMin && v == min))
-            throw new RequestException(Path(name), $"must lie in {(openMin ? "(" : "[")}{Json.Show(min)}, {Json.Show(max)}], got {Json.Show(v)}{(why.Length > 0 ? $" ({why})" : "")}");
+        if (v < min || v > max || (openMin && v == min) || (openMax && v == max))
+            throw new RequestException(Path(name), $"must lie in {(openMin ? "(" : "[")}{Json.Show(min)}, {Json.Show(max)}{(openMax ? ")" : "]")}, got {Json.Show(v)}{(why.Length > 0 ? $" ({why})" : "")}");
         return v;
     }
 

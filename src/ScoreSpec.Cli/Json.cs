@@ -191,6 +191,10 @@ internal static class Json
         return t;
     }
 
+    /// <summary>The <c>epsilon</c> of sample and likelihood: how far from the data end time stops or starts, in [1e-12, 0.5).</summary>
+    public static double Epsilon(Fields root, double fallback)
+        => root.Number("epsilon", fallback, 1e-12, 0.5, "below 1e-12 the end time is within rounding of the data end", openMax: true);
+
     /// <summary>The <c>points</c> array of d-vectors.</summary>
     public static double[][] Points(Fields root, int dimension)
         => Array(root.Required("points"), "points").Select((p, i) => Vector(p, $"points[{i}]", dimension)).ToArray();

@@ -11,8 +11,7 @@ internal static class LikelihoodCommand
         var data = Json.Mixture(request);
         var path = Json.Path(request);
         var points = Json.Points(request, data.Dimension);
-        double epsilon = request.Number("epsilon", 1e-5, 1e-12, 0.5, "below 1e-12 the start time is within rounding of the data end", openMin: false);
-        if (epsilon >= 0.5) throw new RequestException("epsilon", $"must be below 0.5, got {Json.Show(epsilon)}");
+        double epsilon = Json.Epsilon(request, 1e-5);
         string prior = request.Word("prior", "exact", "exact", "standard");
         string divergence = request.Word("divergence", "exact", "exact", "hutchinson");
         string probeKind = "rademacher";

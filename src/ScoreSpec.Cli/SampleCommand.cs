@@ -28,8 +28,7 @@ internal static class SampleCommand
         int n = (int)request.Whole("n", 10000, 2, 100_000_000);
         long seedValue = request.Whole("seed", 0, 0, 1L << 53);
         int threads = (int)request.Whole("threads", 0, 0, 1024);
-        double epsilon = request.Number("epsilon", 1e-3, 1e-12, 0.5, "below 1e-12 the end time is within rounding of the data end");
-        if (epsilon >= 0.5) throw new RequestException("epsilon", $"must be below 0.5, got {Json.Show(epsilon)}");
+        double epsilon = Json.Epsilon(request, 1e-3);
         double snr = 0.16, sigma = 0.5, rtol = 1e-6, atol = 1e-6;
         var pcVariant = PcVariant.ScoreSde;
         if (name == "predictor_corrector")

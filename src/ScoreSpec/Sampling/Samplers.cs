@@ -121,8 +121,8 @@ public sealed class SamplerDivergedException(int step, double time, int steps, d
 /// <summary>Per-run bookkeeping of <see cref="RunWatch"/>: the earliest escape over blocks, and progress.</summary>
 internal sealed class Watcher(RunWatch watch, long totalUnits)
 {
-    private readonly int[] escapeStep = Enumerable.Repeat(int.MaxValue, 64).ToArray();
-    private readonly double[] escapeValue = new double[64];
+    private readonly int[] escapeStep = Enumerable.Repeat(int.MaxValue, Samplers.Blocks).ToArray();
+    private readonly double[] escapeValue = new double[Samplers.Blocks];
     private long done;
     private readonly long stride = Math.Max(1, totalUnits / 100);
     public double Bound => watch.EscapeBound;
@@ -166,7 +166,7 @@ internal sealed class Watcher(RunWatch watch, long totalUnits)
 /// </summary>
 public static class Samplers
 {
-    private const int Blocks = 64;
+    internal const int Blocks = 64;
 
     /// <summary>The exact score of Gaussian-mixture data along a path, as a <see cref="ScoreFunction"/>.</summary>
     public static ScoreFunction ExactScore(MarginalField field)
