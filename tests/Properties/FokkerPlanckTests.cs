@@ -49,6 +49,26 @@ public class FokkerPlanckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AutonomousAssemblyIsBitIdenticalForATimeFreeProblemAndFrozenOtherwise()
+    {
+        var grid = new Grid1D(-5, 5, 300);
+        var p0 = OnGrid(grid, x => Normal.PDF(1, 0.5, x));
+        // A time-free drift and diffusion: assembling once gives exactly what assembling every step gives.
+        var free = new FokkerPlanck1DProblem((t, x) => 3 * Math.Sin(2 * x) - x, t => 0.7, p0, grid, 0, 2);
+        var everyStep = FokkerPlanck1D.Solve(free, 40).Density;
+        var once = FokkerPlanck1D.Solve(free with { Autonomous = true }, 40).Density;
+        Assert.Equal(everyStep, once);
+        // A time-dependent problem marked autonomous keeps the first step's matrix (t = dt): it must then differ from the
+        // correct solution, and agree with the solution of the problem frozen at t = dt.
+        var timed = new FokkerPlanck1DProblem((t, x) => (1 + 2 * t) * (3 * Math.Sin(2 * x) - x), t => 0.05 + t, p0, grid, 0, 2);
+        var frozen = FokkerPlanck1D.Solve(timed with { Autonomous = true }, 40).Density;
+        var right = FokkerPlanck1D.Solve(timed, 40).Density;
+        var atFirstStep = FokkerPlanck1D.Solve(timed with { Drift = (t, x) => (1 + 2 * 0.05) * (3 * Math.Sin(2 * x) - x), DiffusionSquared = t => 0.05 + 0.05 }, 40).Density;
+        Assert.True(frozen.Zip(right).Max(q => Math.Abs(q.First - q.Second)) > 1e-3, "the flag changed nothing on a time-dependent problem");
+        Assert.Equal(atFirstStep, frozen);
+    }
+
+    [Fact]
     public void MassIsConservedAndDensitiesStayPositive()
     {
         var grid = new Grid1D(-5, 5, 300);
