@@ -22,7 +22,8 @@ if [ ${#folders[@]} -eq 0 ]; then folders=(Statistics Discrete Likelihood Solver
 mutate=(); for folder in "${folders[@]}"; do mutate+=(--mutate "**/src/ScoreSpec/$folder/**/*.cs"); done
 name=$(IFS=-; echo "${folders[*]}")
 tier=(MutationTier Precision StatisticsPinned NegativeControls DdpmTests FokkerPlanckTests FokkerPlanckGenericTests SolverOrders
-      LikelihoodTests Sensitivity Validation ErrataTests MixtureCdfTests FastFieldValidation LossAndGuidanceTests EdgesFoundByMutation)
+      LikelihoodTests Sensitivity Validation ErrataTests MixtureCdfTests FastFieldValidation LossAndGuidanceTests EdgesFoundByMutation
+      DormandPrinceController)
 # Left out of those classes: the tests that run 20000-path ensembles for hundreds of steps (minutes each when instrumented).
 heavy=(DdimWithEtaOneOnVpMatchesTheMarginals SamplerMarginalChecksCatchSlips MalaCatchesAWrongScoreAndAWrongTarget
        AgreesWithForwardSdeEnsembles WeakOrderOneForEulerMaruyama TheExactPredictionsMinimiseTheirLosses)
