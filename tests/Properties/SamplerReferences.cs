@@ -1,0 +1,361 @@
+using ScoreSpec.Densities;
+using ScoreSpec.Numerics;
+using ScoreSpec.Paths;
+using ScoreSpec.Sampling;
+using ScoreSpec.Solvers;
+using Xunit;
+
+namespace ScoreSpec.Properties;
+
+/// <summary>
+/// Every sampler, path by path and step by step, against a reference written here from the theory and sharing no code
+/// with the sampler beyond the noise streams (xoshiro stream (seed, i) for path i, d normals per step, as the samplers
+/// document) and the path's closed forms alpha, sigma and Proposition 1's a_t, b_t:
+/// - the velocity is u = a_t s + b_t x (Proposition 1, shared/seeds/002 Ch. 3), not the samplers' F x - D g^2 s / 2;
+/// - the reverse drift is 2 u - b_t x = 2 a_t s + b_t x (Anderson, shared/seeds/003), and g^2 = -2 a_t / D;
+/// - the score is the mixture marginal's own (MixtureMarginal), not the samplers' MarginalField.
+/// The samplers' statistical checks see the law of an ensemble; these see each path, on a few paths and steps, so they
+/// run in milliseconds and pin the exact update of every sampler (the regression oracle for a rewrite of the sampler
+/// layer, and the fast tier that Stryker runs for each mutant of Sampling). Tolerance: 1e-9 relative, the rounding of
+/// the two formulas' different operation orders compounded over the steps (both are O(1e-15) a step).
+/// </summary>
+public class SamplerReferences
+{
+    private const int N = 7, Steps = 6;
+    private const ulong Seed = 20261125;
+
+    private static readonly GaussianMixture Data = GaussianMixture.Isotropic([0.35, 0.65], [[-1.2, 0.4], [0.9, -0.3]], [0.5, 0.8]);
+
+    public static TheoryData<string> Kinds => new() { "vp", "subvp", "ve", "cosine", "condot" };
+
+    private static GaussianPath PathOf(string kind) => kind switch
+    {
+        "vp" => new VpPath(0.1, 20),
+        "subvp" => new SubVpPath(0.1, 20),
+        "ve" => new VePath(0.02, 30),
+        "cosine" => new CosinePath(),
+        "condot" => new CondOtPath(),
+        _ => throw new ArgumentException(kind),
+    };
+
+    /// <summary>From near the noise end to near the data end.</summary>
+    private static Schedule ScheduleOf(GaussianPath path) => path.NoisingDirection > 0 ? new Schedule(0.9, 0.1, Steps) : new Schedule(0.1, 0.9, Steps);
+
+    private static double[] Score(GaussianPath path, double t, double[] x) => Data.Along(path, t).Score(x);
+
+    private static double[] Velocity(GaussianPath path, double t, double[] x)
+    {
+        var s = Score(path, t, x);
+        double a = path.A(t), b = path.B(t);
+        return x.Select((v, i) => a * s[i] + b * v).ToArray();
+    }
+
+    private static double G2(GaussianPath path, double t) => -2 * path.A(t) / path.NoisingDirection;
+
+    private static Ensemble Start(GaussianPath path, Schedule schedule) => Samplers.ExactMarginalSample(Data, path, schedule.TStart, N, Seed);
+
+    private static ScoreFunction LibraryScore(GaussianPath path) => Samplers.ExactScore(new MarginalField(Data, path));
+
+    /// <summary>Runs <paramref name="step"/>(path index, step index, t, t_next, x, noise stream) over every path.</summary>
+    private static double[][] Reference(Ensemble start, Func<int, double, double, double[], ulong[], double[]> step, Schedule schedule)
+    {
+        var rows = start.Rows();
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var stream = new ulong[4];
+            Xoshiro.Seed(stream, Seed, (ulong)i);
+            for (int k = 0; k < schedule.Steps; k++) rows[i] = step(k, schedule.Time(k), schedule.Time(k + 1), rows[i], stream);
+        }
+        return rows;
+    }
+
+    private static double[] Normals(ulong[] stream, int d)
+    {
+        var xi = new double[d];
+        Xoshiro.Normals(stream, xi);
+        return xi;
+    }
+
+    private static void AssertClose(double[][] expected, Ensemble actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Count);
+        for (int i = 0; i < expected.Length; i++)
+            for (int j = 0; j < expected[i].Length; j++)
+            {
+                double e = expected[i][j], a = actual.Values[i * actual.Dimension + j];
+                Assert.True(Math.Abs(e - a) <= 1e-9 * (Math.Abs(e) + 1), $"{what}: path {i} coordinate {j}: sampler {a:R}, reference {e:R}");
+            }
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void ReverseSdeIsEulerMaruyamaOnAndersonsReverseSde(string kind)
+    {
+        var path = PathOf(kind);
+        var schedule = ScheduleOf(path);
+        var start = Start(path, schedule);
+        double h = schedule.H;
+        var expected = Reference(start, (k, t, tn, x, rng) =>
+        {
+            var s = Score(path, t, x);
+            var xi = Normals(rng, x.Length);
+            double a = path.A(t), b = path.B(t), g = Math.Sqrt(G2(path, t));
+            return x.Select((v, j) => v + (2 * a * s[j] + b * v) * h + g * Math.Sqrt(Math.Abs(h)) * xi[j]).ToArray();
+        }, schedule);
+        var run = Samplers.Run(path, LibraryScore(path), new Sampler.ReverseSde(), start, schedule, Seed);
+        AssertClose(expected, run.Final, $"reverse-sde on {kind}");
+        Assert.Equal((long)N * Steps, run.Evaluations);
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void ExtensionIsEulerMaruyamaOnTheVelocityPlusLangevinTerms(string kind)
+    {
+        var path = PathOf(kind);
+        var schedule = ScheduleOf(path);
+        var start = Start(path, schedule);
+        double h = schedule.H;
+        Func<double, double> sigma = t => 0.3 + 0.8 * t;
+        // dx = [u - D sigma^2 s / 2] dt + sigma dW in the path's own time (shared/seeds/002 Ch. 4, Theorem 17).
+        var expected = Reference(start, (k, t, tn, x, rng) =>
+        {
+            var u = Velocity(path, t, x);
+            var s = Score(path, t, x);
+            var xi = Normals(rng, x.Length);
+            double sg = sigma(t);
+            return x.Select((v, j) => v + (u[j] - path.NoisingDirection * sg * sg / 2 * s[j]) * h + sg * Math.Sqrt(Math.Abs(h)) * xi[j]).ToArray();
+        }, schedule);
+        var run = Samplers.Run(path, LibraryScore(path), new Sampler.Extension(sigma), start, schedule, Seed);
+        AssertClose(expected, run.Final, $"extension on {kind}");
+    }
+
+    [Theory]
+    [InlineData("vp")]
+    [InlineData("cosine")]
+    [InlineData("ve")]
+    public void AncestralIsTheDiscreteReverseChain(string kind)
+    {
+        var path = PathOf(kind);
+        var schedule = ScheduleOf(path);
+        var start = Start(path, schedule);
+        var expected = Reference(start, (k, t, tn, x, rng) =>
+        {
+            var s = Score(path, t, x);
+            var xi = Normals(rng, x.Length);
+            if (kind == "ve")
+            {
+                // SMLD's ancestral step: the posterior of the smaller noise level given the larger.
+                double big = path.Sigma(t) * path.Sigma(t), small = path.Sigma(tn) * path.Sigma(tn), jump = big - small;
+                return x.Select((v, j) => v + jump * s[j] + Math.Sqrt(small * jump / big) * xi[j]).ToArray();
+            }
+            // DDPM's ancestral step with beta = 1 - alphabar_t / alphabar_{t_next}, alphabar = alpha^2.
+            double beta = 1 - path.Alpha(t) * path.Alpha(t) / (path.Alpha(tn) * path.Alpha(tn));
+            return x.Select((v, j) => (v + beta * s[j]) / Math.Sqrt(1 - beta) + Math.Sqrt(beta) * xi[j]).ToArray();
+        }, schedule);
+        var run = Samplers.Run(path, LibraryScore(path), new Sampler.Ancestral(), start, schedule, Seed);
+        AssertClose(expected, run.Final, $"ancestral on {kind}");
+    }
+
+    [Theory]
+    [InlineData("subvp")]
+    [InlineData("condot")]
+    public void AncestralRefusesPathsWithoutADiscreteChain(string kind)
+    {
+        var path = PathOf(kind);
+        var schedule = ScheduleOf(path);
+        var ex = Assert.Throws<ArgumentException>(() => Samplers.Run(path, LibraryScore(path), new Sampler.Ancestral(), Start(path, schedule), schedule, Seed));
+        Assert.Contains(kind, ex.Message);
+    }
+
+    public static TheoryData<string, PcVariant> PcCases()
+    {
+        var data = new TheoryData<string, PcVariant>();
+        foreach (var kind in new[] { "vp", "subvp", "ve", "cosine", "condot" })
+            foreach (var v in new[] { PcVariant.ScoreSde, PcVariant.Seed003 }) data.Add(kind, v);
+        return data;
+    }
+
+    /// <summary>
+    /// Predictor-corrector: score_sde's order (Song et al. 2021, Algorithm 2-3: two Langevin corrector steps at t, then
+    /// the reverse-SDE predictor; step 2 alpha_i (snr mean|z| / mean|s|)^2 with alpha_i = alphabar_t / alphabar_{t_next}
+    /// on VP-type paths and 1 otherwise), or shared/seeds/003's listing (predictor, then the corrector at t_next with
+    /// step snr |Z|^2 / |S|^2 over the whole ensemble). The corrector's step depends on the whole ensemble, so the
+    /// reference runs all paths together.
+    /// </summary>
+    [Theory, MemberData(nameof(PcCases))]
+    public void PredictorCorrectorIsTheDocumentedAlgorithm(string kind, PcVariant variant)
+    {
+        var path = PathOf(kind);
+        var schedule = ScheduleOf(path);
+        var start = Start(path, schedule);
+        const double snr = 0.16;
+        const int correctorSteps = 2;
+        double h = schedule.H;
+        var x = start.Rows();
+        var streams = Enumerable.Range(0, N).Select(i => { var s = new ulong[4]; Xoshiro.Seed(s, Seed, (ulong)i); return s; }).ToArray();
+        bool vpType = kind is "vp" or "subvp" or "cosine";
+        void Corrector(double t, double alpha)
+        {
+            var s = x.Select(xi => Score(path, t, xi)).ToArray();
+            var z = streams.Select(st => Normals(st, 2)).ToArray();
+            double Norm(double[] v) => Math.Sqrt(v.Sum(c => c * c));
+            double eps = variant == PcVariant.ScoreSde
+                ? 2 * alpha * Math.Pow(snr * z.Average(Norm) / s.Average(Norm), 2)
+                : snr * z.Sum(v => v.Sum(c => c * c)) / s.Sum(v => v.Sum(c => c * c));
+            x = x.Select((xi, i) => xi.Select((v, j) => v + eps * s[i][j] + Math.Sqrt(2 * eps) * z[i][j]).ToArray()).ToArray();
+        }
+        void Predictor(double t)
+        {
+            double a = path.A(t), b = path.B(t), g = Math.Sqrt(G2(path, t));
+            x = x.Select((xi, i) =>
+            {
+                var s = Score(path, t, xi);
+                var e = Normals(streams[i], 2);
+                return xi.Select((v, j) => v + (2 * a * s[j] + b * v) * h + g * Math.Sqrt(Math.Abs(h)) * e[j]).ToArray();
+            }).ToArray();
+        }
+        for (int k = 0; k < Steps; k++)
+        {
+            double t = schedule.Time(k), tn = schedule.Time(k + 1);
+            if (variant == PcVariant.ScoreSde)
+            {
+                double alpha = vpType ? Math.Pow(path.Alpha(t) / path.Alpha(tn), 2) : 1;
+                for (int c = 0; c < correctorSteps; c++) Corrector(t, alpha);
+                Predictor(t);
+            }
+            else
+            {
+                Predictor(t);
+                for (int c = 0; c < correctorSteps; c++) Corrector(tn, 1);
+            }
+        }
+        var run = Samplers.Run(path, LibraryScore(path), new Sampler.PredictorCorrector(snr, correctorSteps, variant), start, schedule, Seed);
+        AssertClose(x, run.Final, $"predictor-corrector {variant} on {kind}");
+        Assert.Equal((long)N * Steps * (1 + correctorSteps), run.Evaluations);
+    }
+
+    public static TheoryData<string, OdeMethod> OdeCases()
+    {
+        var data = new TheoryData<string, OdeMethod>();
+        foreach (var kind in new[] { "vp", "subvp", "ve", "cosine", "condot" })
+            foreach (var m in new[] { OdeMethod.Euler, OdeMethod.Heun, OdeMethod.Rk4 }) data.Add(kind, m);
+        return data;
+    }
+
+    /// <summary>The probability-flow ODE dx/dt = u(t, x) with Euler, Heun (explicit trapezoid) or classical RK4 steps.</summary>
+    [Theory, MemberData(nameof(OdeCases))]
+    public void ProbabilityFlowIsTheFixedStepMethodOnTheVelocity(string kind, OdeMethod method)
+    {
+        var path = PathOf(kind);
+        var schedule = ScheduleOf(path);
+        var start = Start(path, schedule);
+        double h = schedule.H;
+        double[] Add(double[] x, double c, double[] v) => x.Select((w, j) => w + c * v[j]).ToArray();
+        var expected = Reference(start, (k, t, tn, x, rng) =>
+        {
+            // The samplers step from t = TStart + k h by h; the last grid point is TEnd exactly.
+            var k1 = Velocity(path, t, x);
+            switch (method)
+            {
+                case OdeMethod.Euler:
+                    return Add(x, h, k1);
+                case OdeMethod.Heun:
+                {
+                    var k2 = Velocity(path, t + h, Add(x, h, k1));
+                    return x.Select((w, j) => w + h / 2 * (k1[j] + k2[j])).ToArray();
+                }
+                default:
+                {
+                    var k2 = Velocity(path, t + h / 2, Add(x, h / 2, k1));
+                    var k3 = Velocity(path, t + h / 2, Add(x, h / 2, k2));
+                    var k4 = Velocity(path, t + h, Add(x, h, k3));
+                    return x.Select((w, j) => w + h / 6 * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j])).ToArray();
+                }
+            }
+        }, schedule);
+        var run = Samplers.Run(path, LibraryScore(path), new Sampler.ProbabilityFlow(method), start, schedule, Seed);
+        AssertClose(expected, run.Final, $"probability flow {method} on {kind}");
+        int perStep = method switch { OdeMethod.Euler => 1, OdeMethod.Heun => 2, _ => 4 };
+        Assert.Equal((long)N * Steps * perStep, run.Evaluations);
+    }
+
+    [Theory]
+    [InlineData("vp")]
+    [InlineData("condot")]
+    public void AdaptiveProbabilityFlowSolvesEachPathToItsTolerance(string kind)
+    {
+        var path = PathOf(kind);
+        var schedule = ScheduleOf(path);
+        var start = Start(path, schedule);
+        var run = Samplers.Run(path, LibraryScore(path), new Sampler.ProbabilityFlow(OdeMethod.DormandPrince, 1e-9, 1e-9), start, schedule, Seed);
+        // Reference: each path by RK4 on the velocity with 4000 steps (error ~ h^4, far below 1e-9 here).
+        const int fine = 4000;
+        double h = (schedule.TEnd - schedule.TStart) / fine;
+        for (int i = 0; i < N; i++)
+        {
+            var x = start.Row(i);
+            for (int k = 0; k < fine; k++)
+            {
+                double t = schedule.TStart + k * h;
+                var k1 = Velocity(path, t, x);
+                var k2 = Velocity(path, t + h / 2, x.Select((w, j) => w + h / 2 * k1[j]).ToArray());
+                var k3 = Velocity(path, t + h / 2, x.Select((w, j) => w + h / 2 * k2[j]).ToArray());
+                var k4 = Velocity(path, t + h, x.Select((w, j) => w + h * k3[j]).ToArray());
+                x = x.Select((w, j) => w + h / 6 * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j])).ToArray();
+            }
+            for (int j = 0; j < 2; j++)
+                Assert.True(Math.Abs(run.Final.Values[2 * i + j] - x[j]) < 1e-7 * (Math.Abs(x[j]) + 1), $"path {i}: {run.Final.Values[2 * i + j]:R} vs {x[j]:R}");
+        }
+        Assert.True(run.Evaluations >= N * 8, "the adaptive solver took fewer evaluations than one step per path");
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void ForwardIsEulerMaruyamaOnTheNoisingSde(string kind)
+    {
+        var path = PathOf(kind);
+        var schedule = path.NoisingDirection > 0 ? new Schedule(0.1, 0.9, Steps) : new Schedule(0.9, 0.1, Steps);
+        var start = Start(path, schedule);
+        double h = schedule.H;
+        var expected = Reference(start, (k, t, tn, x, rng) =>
+        {
+            var xi = Normals(rng, x.Length);
+            double b = path.B(t), g = Math.Sqrt(G2(path, t));
+            return x.Select((v, j) => v + b * v * h + g * Math.Sqrt(Math.Abs(h)) * xi[j]).ToArray();
+        }, schedule);
+        AssertClose(expected, Samplers.Forward(path, start, schedule, Seed).Final, $"forward on {kind}");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void LangevinIsUnadjustedOrMetropolisAdjusted(bool adjusted)
+    {
+        var target = Data;
+        const double step = 0.3;
+        var start = Samplers.ExactDataSample(GaussianMixture.Isotropic([1.0], [[2.0, 2.0]], [0.6]), N, Seed);
+        int accepted = 0;
+        var expected = new double[N][];
+        for (int i = 0; i < N; i++)
+        {
+            var rng = new ulong[4];
+            Xoshiro.Seed(rng, Seed, (ulong)i);
+            var x = start.Row(i);
+            for (int k = 0; k < Steps; k++)
+            {
+                var s = target.Score(x);
+                var xi = Normals(rng, 2);
+                var y = x.Select((v, j) => v + step / 2 * s[j] + Math.Sqrt(step) * xi[j]).ToArray();
+                if (!adjusted) { x = y; continue; }
+                // Metropolis-Hastings with the Gaussian proposal q(b | a) = N(a + step s(a) / 2, step I).
+                var sy = target.Score(y);
+                double LogQ(double[] to, double[] from, double[] sFrom) => -to.Select((v, j) => Math.Pow(v - from[j] - step / 2 * sFrom[j], 2)).Sum() / (2 * step);
+                double logRatio = target.LogDensity(y) + LogQ(x, y, sy) - target.LogDensity(x) - LogQ(y, x, s);
+                if (Math.Log(Xoshiro.NextDouble(rng)) < logRatio) { x = y; accepted++; }
+            }
+            expected[i] = x;
+        }
+        var run = Samplers.Langevin((t, x, s) => target.Score(x.ToArray()).CopyTo(s), start, step, Steps, Seed, logDensity: adjusted ? target.LogDensity : null);
+        AssertClose(expected, run.Final, adjusted ? "MALA" : "unadjusted Langevin");
+        Assert.Equal(adjusted ? (double)accepted / (N * Steps) : 1, run.AcceptanceRate, 12);
+        if (adjusted) Assert.InRange(accepted, 1, N * Steps - 1); // both branches of the acceptance taken
+        Assert.Equal((long)N * (Steps + 1), run.Evaluations);
+    }
+}
