@@ -83,6 +83,46 @@ public abstract record GaussianPath
     /// </summary>
     public double LogSnr(double t) => LogSnrCore(Guard.OpenUnit(t));
 
+    /// <summary>
+    /// The inverse of <see cref="LogSnr"/>: the time t in (0, 1) with log(alpha_t^2 / sigma_t^2) = lambda. The log-SNR is
+    /// strictly monotone on every path (it falls from the data end to the noise end), so the inverse exists on the range
+    /// of lambda the open interval reaches; the grids uniform in log-SNR (DPM-Solver, Lu et al. 2022) and Karras' grid in
+    /// sigma_t / alpha_t = exp(-lambda / 2) are built on it. Closed form on every built-in kind; a path kind without one
+    /// gets a bracketed root of LogSnr(t) - lambda (MathNet's Brent) on [2^-40, 1 - 2^-40].
+    /// </summary>
+    /// <param name="lambda">The log signal-to-noise ratio; must lie strictly inside the path's range.</param>
+    /// <exception cref="ArgumentException">lambda is not finite or no t in (0, 1) reaches it.</exception>
+    public double TimeOfLogSnr(double lambda)
+    {
+        Guard.Finite(lambda, nameof(lambda));
+        double t = TimeOfLogSnrCore(lambda);
+        if (!(t > 0 && t < 1))
+            throw new ArgumentException($"lambda = {lambda:R} is outside the log-SNR range of {this} on (0, 1).", nameof(lambda));
+        return t;
+    }
+
+    /// <summary>The inverse of <see cref="Snr"/>: <see cref="TimeOfLogSnr"/>(log snr).</summary>
+    /// <param name="snr">The signal-to-noise ratio alpha_t^2 / sigma_t^2, positive and inside the path's range.</param>
+    public double TimeOfSnr(double snr) => TimeOfLogSnr(Math.Log(Guard.Positive(snr, nameof(snr))));
+
+    /// <summary>
+    /// The time whose log-SNR is lambda, or a value outside (0, 1) when none is; override with a closed form. The
+    /// default finds the root numerically.
+    /// </summary>
+    protected virtual double TimeOfLogSnrCore(double lambda) => TimeOfLogSnrByRootFinding(lambda);
+
+    /// <summary>The numerical inverse of the log-SNR (the default, and the tests' independent check of the closed forms).</summary>
+    internal double TimeOfLogSnrByRootFinding(double lambda)
+    {
+        const double lo = 1.0 / (1L << 40), hi = 1 - lo;
+        double F(double t) => LogSnrCore(t) - lambda;
+        double fl = F(lo), fh = F(hi);
+        if (!(fl * fh <= 0)) return double.NaN; // lambda beyond what the open interval reaches (or not finite there)
+        if (fl == 0) return lo;
+        if (fh == 0) return hi;
+        return MathNet.Numerics.RootFinding.Brent.TryFindRoot(F, lo, hi, 1e-16, 200, out double root) ? root : double.NaN;
+    }
+
     /// <summary>The forward (noising) SDE dx = F(t) x dt + g(t) dW whose marginals started from data are this path's.</summary>
     public ForwardSde ForwardSde => new(this);
 

@@ -25,6 +25,8 @@ public sealed record CondOtPath : GaussianPath
     protected override double SigmaDotCore(double t) => -1;
     /// <inheritdoc />
     protected override double LogAlphaDotCore(double t) => 1 / t;
+    /// <summary>alpha / sigma = t / (1 - t) = e^(lambda/2): t is the logistic function of lambda / 2.</summary>
+    protected override double TimeOfLogSnrCore(double lambda) => 1 / (1 + Math.Exp(-lambda / 2));
 }
 
 /// <summary>
@@ -82,6 +84,15 @@ public sealed record VpPath : GaussianPath
     protected override double SnrCore(double t) => 1 / Accurate.ExpM1(2 * HalfIntegral(t));
     /// <inheritdoc />
     protected override double LogSnrCore(double t) => -Math.Log(Accurate.ExpM1(2 * HalfIntegral(t)));
+    /// <summary>
+    /// SNR = 1 / (e^(2 H) - 1) with 2 H(t) = beta_min t + (beta_max - beta_min) t^2 / 2, so 2 H = softplus(-lambda) and t
+    /// is the positive root of the quadratic, in the form without cancellation.
+    /// </summary>
+    protected override double TimeOfLogSnrCore(double lambda)
+        => TimeOfTwiceHalfIntegral(lambda < 0 ? -lambda + Accurate.Log1P(Math.Exp(lambda)) : Accurate.Log1P(Math.Exp(-lambda)));
+
+    /// <summary>The t &gt;= 0 with beta_min t + (beta_max - beta_min) t^2 / 2 = c: 2 c / (beta_min + sqrt(beta_min^2 + 2 (beta_max - beta_min) c)).</summary>
+    internal double TimeOfTwiceHalfIntegral(double c) => 2 * c / (BetaMin + Math.Sqrt(BetaMin * BetaMin + 2 * (BetaMax - BetaMin) * c));
 }
 
 /// <summary>
@@ -129,6 +140,22 @@ public sealed record SubVpPath : GaussianPath
     }
     /// <inheritdoc />
     protected override double LogSnrCore(double t) => -2 * vp.HalfIntegral(t) - 2 * Math.Log(SigmaCore(t));
+    /// <summary>
+    /// With u = alpha^2 = e^(-2 H) and sigma = 1 - u: e^lambda sigma^2 + sigma - 1 = 0, so sigma = 2 m / (m + sqrt(m^2 + 4))
+    /// with m = e^(-lambda/2), and 2 H = -log(1 - sigma) (lambda &gt;= 0, small sigma: log1p); for lambda &lt; 0,
+    /// 2 H = -log u = -lambda - log 4 + 2 log(1 + sqrt(1 + 4 e^lambda)), a sum of positive terms.
+    /// </summary>
+    protected override double TimeOfLogSnrCore(double lambda)
+    {
+        double c;
+        if (lambda >= 0)
+        {
+            double m = Math.Exp(-lambda / 2);
+            c = -Accurate.Log1P(-2 * m / (m + Math.Sqrt(m * m + 4)));
+        }
+        else c = -lambda - Math.Log(4) + 2 * Math.Log(1 + Math.Sqrt(1 + 4 * Math.Exp(lambda)));
+        return vp.TimeOfTwiceHalfIntegral(c);
+    }
 }
 
 /// <summary>
@@ -177,6 +204,8 @@ public sealed record VePath : GaussianPath
         double s = SigmaCore(t);
         return 2 * s * s * LogRatio;
     }
+    /// <summary>alpha = 1, so lambda = -2 log sigma_t = -2 (log sigma_min + t log(sigma_max / sigma_min)).</summary>
+    protected override double TimeOfLogSnrCore(double lambda) => (-lambda / 2 - Math.Log(SigmaMin)) / LogRatio;
 }
 
 /// <summary>
@@ -230,4 +259,18 @@ public sealed record CosinePath : GaussianPath
     /// <inheritdoc />
     protected override double LogSnrCore(double t)
         => 2 * Math.Log(CosU(t)) - Math.Log(Math.Sin(Rate * t)) - Math.Log(Math.Sin(Rate * (t + 2 * S)));
+    /// <summary>
+    /// With u = pi/2 (t + s) / (1 + s): alpha^2 = cos^2 u / c, sigma^2 = 1 - alpha^2, c = cos^2 u_0, so cos^2 u = c
+    /// sigmoid(lambda) and sin^2 u = sin^2 u_0 + c sigmoid(-lambda). Above u = pi/4 take u from the cosine; below, take
+    /// u - u_0 from sin(u - u_0) = c sigmoid(-lambda) / sin(u + u_0), which keeps t's relative accuracy as t -> 0.
+    /// </summary>
+    protected override double TimeOfLogSnrCore(double lambda)
+    {
+        double c = CosU0 * CosU0, sinU0 = Math.Sin(Rate * S);
+        double cos2 = c / (1 + Math.Exp(-lambda)), sin2 = sinU0 * sinU0 + c / (1 + Math.Exp(lambda));
+        if (sin2 > 0.5) return Math.Acos(Math.Sqrt(cos2)) / Rate - S;
+        // Near t = 0, u - u_0 would cancel: take it from sin^2 u - sin^2 u_0 = sin(u - u_0) sin(u + u_0) instead.
+        double u = Math.Asin(Math.Sqrt(sin2));
+        return Math.Asin(c / (1 + Math.Exp(lambda)) / Math.Sin(u + Rate * S)) / Rate;
+    }
 }
