@@ -361,13 +361,13 @@ public class EdgesFoundByMutation
     {
         var w = new BrownianPath(5, 1, 0, 2);
         var drift = new SdeProblem((t, x, f) => f[0] = t, (t, x, g) => g[0] = 0, [1.0], 1, 3);
-        Assert.Equal(1 + 3.75, Sde.Solve(drift, new SdeAlgorithm.EulerMaruyama(), w, 3).Final[0], 1e-13);
-        Assert.Equal(1 + 4.0, Sde.Solve(drift, new SdeAlgorithm.StochasticHeun(), w, 3).Final[0], 1e-13);
+        Assert.Equal(1 + 3.75, SdeSolver.Solve(drift, new SdeAlgorithm.EulerMaruyama(), w, 3).Final[0], 1e-13);
+        Assert.Equal(1 + 4.0, SdeSolver.Solve(drift, new SdeAlgorithm.StochasticHeun(), w, 3).Final[0], 1e-13);
         var noise = new SdeProblem((t, x, f) => f[0] = 0, (t, x, g) => g[0] = t, [0.0], 1, 3);
         var dW = w.Increments(3);
         double expected = 0;
         for (int n = 0; n < 8; n++) expected += (1 + n * 0.25 + 0.125) * dW[n][0];
-        Assert.Equal(expected, Sde.Solve(noise, new SdeAlgorithm.StochasticHeun(), w, 3).Final[0], 1e-13);
+        Assert.Equal(expected, SdeSolver.Solve(noise, new SdeAlgorithm.StochasticHeun(), w, 3).Final[0], 1e-13);
         // A Brownian path over [2, 3] has the increments of one over [0, 1]: only the span matters.
         Assert.Equal(new BrownianPath(9, 1, 0, 1).Increments(4)[3][0], new BrownianPath(9, 1, 2, 3).Increments(4)[3][0]);
     }
@@ -388,9 +388,9 @@ public class EdgesFoundByMutation
         {
             var w = new BrownianPath(100 + (ulong)p, 1, 0, 1);
             double wT = w.Values(0)[1][0];
-            Assert.True(Math.Abs(Sde.Solve(stratonovich, new SdeAlgorithm.StochasticHeun(), w, 12).Final[0] - Math.Exp(s * wT)) < 1e-3);
-            double analytic = Sde.Solve(ito, new SdeAlgorithm.Milstein(), w, 8).Final[0];
-            double numeric = Sde.Solve(itoNumeric, new SdeAlgorithm.Milstein(), w, 8).Final[0];
+            Assert.True(Math.Abs(SdeSolver.Solve(stratonovich, new SdeAlgorithm.StochasticHeun(), w, 12).Final[0] - Math.Exp(s * wT)) < 1e-3);
+            double analytic = SdeSolver.Solve(ito, new SdeAlgorithm.Milstein(), w, 8).Final[0];
+            double numeric = SdeSolver.Solve(itoNumeric, new SdeAlgorithm.Milstein(), w, 8).Final[0];
             Assert.Equal(analytic, numeric, 1e-8 * Math.Abs(analytic));
         }
     }
@@ -399,12 +399,12 @@ public class EdgesFoundByMutation
     public void SdeSolveAndBrownianPathRejectBadInput()
     {
         var problem = new SdeProblem((t, x, f) => f[0] = 0, (t, x, g) => g[0] = 1, [0.0], 0, 1);
-        Rejects("brownian", "dimension 1", () => Sde.Solve(problem, new SdeAlgorithm.EulerMaruyama(), new BrownianPath(1, 2, 0, 1), 3));
-        Rejects("brownian", "must span 1", () => Sde.Solve(problem, new SdeAlgorithm.EulerMaruyama(), new BrownianPath(1, 1, 0, 2), 3));
-        Rejects("problem", "must not be null", () => Sde.Solve(null!, new SdeAlgorithm.EulerMaruyama(), new BrownianPath(1, 1, 0, 1), 3));
-        Rejects("algorithm", "must not be null", () => Sde.Solve(problem, null!, new BrownianPath(1, 1, 0, 1), 3));
-        Rejects("brownian", "must not be null", () => Sde.Solve(problem, new SdeAlgorithm.EulerMaruyama(), null!, 3));
-        Rejects("X0", "must be finite", () => Sde.Solve(problem with { X0 = [double.NaN] }, new SdeAlgorithm.EulerMaruyama(), new BrownianPath(1, 1, 0, 1), 3));
+        Rejects("brownian", "dimension 1", () => SdeSolver.Solve(problem, new SdeAlgorithm.EulerMaruyama(), new BrownianPath(1, 2, 0, 1), 3));
+        Rejects("brownian", "must span 1", () => SdeSolver.Solve(problem, new SdeAlgorithm.EulerMaruyama(), new BrownianPath(1, 1, 0, 2), 3));
+        Rejects("problem", "must not be null", () => SdeSolver.Solve(null!, new SdeAlgorithm.EulerMaruyama(), new BrownianPath(1, 1, 0, 1), 3));
+        Rejects("algorithm", "must not be null", () => SdeSolver.Solve(problem, null!, new BrownianPath(1, 1, 0, 1), 3));
+        Rejects("brownian", "must not be null", () => SdeSolver.Solve(problem, new SdeAlgorithm.EulerMaruyama(), null!, 3));
+        Rejects("X0", "must be finite", () => SdeSolver.Solve(problem with { X0 = [double.NaN] }, new SdeAlgorithm.EulerMaruyama(), new BrownianPath(1, 1, 0, 1), 3));
         Rejects("level", "must lie in [0, 24]", () => new BrownianPath(1, 1, 0, 1).Values(-1));
         Rejects("level", "must lie in [0, 24]", () => new BrownianPath(1, 1, 0, 1).Values(25));
         Rejects("Dimension", "at least 1", () => new BrownianPath(1, 0, 0, 1).Values(2));

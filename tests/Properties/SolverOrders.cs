@@ -79,7 +79,7 @@ public class SolverOrders(ITestOutputHelper output)
             var w = new BrownianPath((ulong)p + 1000, 1, 0, 1);
             double truth = exact(w);
             for (int l = 0; l < levels.Length; l++)
-                errors[l] += Math.Abs(Sde.Solve(problem, algorithm, w, levels[l]).Final[0] - truth) / paths;
+                errors[l] += Math.Abs(SdeSolver.Solve(problem, algorithm, w, levels[l]).Final[0] - truth) / paths;
         }
         return errors;
     }
@@ -157,7 +157,7 @@ public class SolverOrders(ITestOutputHelper output)
                 var w = new BrownianPath((ulong)p + 7_000_000, 1, 0, 1);
                 double truth = GbmExact(w);
                 for (int l = 0; l < levels.Length; l++)
-                    local[l] += Sde.Solve(problem, new SdeAlgorithm.EulerMaruyama(), w, levels[l]).Final[0] - truth;
+                    local[l] += SdeSolver.Solve(problem, new SdeAlgorithm.EulerMaruyama(), w, levels[l]).Final[0] - truth;
             }
             partial[b] = local;
         });

@@ -129,7 +129,7 @@ public static partial class Catalog
             {
                 var w = new BrownianPath((ulong)seed * 1000 + (ulong)p, 1, 0, 1);
                 double truth = u0 * Math.Exp(mu - vol * vol / 2 + vol * w.Values(0)[1][0]);
-                for (int l = 0; l < levels.Length; l++) errors[l] += Math.Abs(Sde.Solve(problem, algorithm, w, levels[l]).Final[0] - truth);
+                for (int l = 0; l < levels.Length; l++) errors[l] += Math.Abs(SdeSolver.Solve(problem, algorithm, w, levels[l]).Final[0] - truth);
             }
             var fit = OrderFit.Of(levels.Select(l => Math.Pow(2, -l)).ToArray(), errors);
             worst.Add(Math.Abs(fit.Order - order), 0.2, $"{name} mu={mu:G4} sigma={vol:G4} order={fit.Order:F3}");

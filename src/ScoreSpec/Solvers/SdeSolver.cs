@@ -35,7 +35,7 @@ public abstract record SdeAlgorithm
 public sealed record SdeSolution(double[] Final, int Steps);
 
 /// <summary>Solves SDE problems on a given <see cref="BrownianPath"/>, so that solves at different levels share their noise.</summary>
-public static class Sde
+public static class SdeSolver
 {
     /// <summary>
     /// Solves <paramref name="problem"/> with 2^<paramref name="level"/> equal steps, driven by the increments of

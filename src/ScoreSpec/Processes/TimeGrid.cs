@@ -1,0 +1,184 @@
+using System.Collections.Immutable;
+using ScoreSpec.Paths;
+
+namespace ScoreSpec.Processes;
+
+/// <summary>
+/// A time grid t_0, ..., t_N of a path, from the start time to the end time, strictly monotone and inside (0, 1): the
+/// points where a sampler evaluates the score and steps. Four kinds, each a value:
+/// <see cref="Uniform"/> in t; <see cref="Karras"/> (EDM, Karras et al. 2022), uniform in sigma^(1/rho) with
+/// sigma = sigma_t / alpha_t; <see cref="UniformLogSnr"/>, uniform in lambda = log(alpha_t^2 / sigma_t^2)
+/// (DPM-Solver, Lu et al. 2022); and <see cref="Explicit"/>, a list of times. Karras and log-SNR grids place their
+/// interior points through <see cref="GaussianPath.TimeOfLogSnr"/>, so they depend on the path; the end points are
+/// the requested times exactly. shared/seeds/003 ("Sampling"), shared/seeds/004 (the EDM and DPM-Solver samplers).
+/// </summary>
+public abstract record TimeGrid
+{
+    private TimeGrid() { }
+
+    /// <summary>The number of steps N (the grid has N + 1 points).</summary>
+    public abstract int Steps { get; }
+
+    /// <summary>The first time t_0.</summary>
+    public abstract double Start { get; }
+
+    /// <summary>The last time t_N.</summary>
+    public abstract double End { get; }
+
+    /// <summary>The N + 1 times t_0 .. t_N on <paramref name="path"/> (which only Karras and log-SNR grids need).</summary>
+    /// <param name="path">The path whose log-SNR places the points of a Karras or log-SNR grid.</param>
+    public ImmutableArray<double> Times(GaussianPath path) => ImmutableArray.Create(TimesArray(path));
+
+    /// <summary>The times as a fresh array, validated: strictly monotone, inside (0, 1).</summary>
+    internal double[] TimesArray(GaussianPath path)
+    {
+        if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
+        var times = Compute(path);
+        for (int i = 0; i < times.Length; i++)
+        {
+            if (!(times[i] > 0 && times[i] < 1)) throw new ArgumentException($"grid time {i} is {times[i]:R}, outside (0, 1).", "grid");
+            if (i > 0 && !(Math.Sign(times[i] - times[i - 1]) == Math.Sign(End - Start)))
+                throw new ArgumentException($"grid times must be strictly monotone; t_{i - 1} = {times[i - 1]:R}, t_{i} = {times[i]:R}.", "grid");
+        }
+        return times;
+    }
+
+    private protected abstract double[] Compute(GaussianPath path);
+
+    private static void CheckEnds(double start, double end, int steps)
+    {
+        Guard.OpenUnit(start, "Start");
+        Guard.OpenUnit(end, "End");
+        if (start == end) throw new ArgumentException($"End must differ from Start, both are {start:R}.", "End");
+        if (steps < 1) throw new ArgumentException($"Steps must be at least 1, got {steps}.", "Steps");
+    }
+
+    /// <summary>Equal steps in t: t_k = Start + k (End - Start) / N, with t_N = End exactly.</summary>
+    /// <param name="Start">t_0, in (0, 1).</param>
+    /// <param name="End">t_N, in (0, 1).</param>
+    /// <param name="Steps">N &gt;= 1.</param>
+    public sealed record Uniform(double Start, double End, int Steps) : TimeGrid
+    {
+        /// <inheritdoc/>
+        public override double Start { get; } = Start;
+        /// <inheritdoc/>
+        public override double End { get; } = End;
+        /// <inheritdoc/>
+        public override int Steps { get; } = Steps;
+
+        private protected override double[] Compute(GaussianPath path)
+        {
+            CheckEnds(Start, End, Steps);
+            double h = (End - Start) / Steps;
+            return Enumerable.Range(0, Steps + 1).Select(k => k == Steps ? End : Start + k * h).ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Karras et al. (2022, eq. 5): with sigma = sigma_t / alpha_t = exp(-lambda / 2), the points are
+    /// sigma_k = (sigma_0^(1/rho) + k / N (sigma_N^(1/rho) - sigma_0^(1/rho)))^rho, and t_k the time of sigma_k on the path;
+    /// rho = 7 crowds the steps near the data end. rho = 1 is uniform in sigma_t / alpha_t.
+    /// </summary>
+    /// <param name="Start">t_0, in (0, 1).</param>
+    /// <param name="End">t_N, in (0, 1).</param>
+    /// <param name="Steps">N &gt;= 1.</param>
+    /// <param name="Rho">rho &gt; 0 (7 in EDM).</param>
+    public sealed record Karras(double Start, double End, int Steps, double Rho = 7) : TimeGrid
+    {
+        /// <inheritdoc/>
+        public override double Start { get; } = Start;
+        /// <inheritdoc/>
+        public override double End { get; } = End;
+        /// <inheritdoc/>
+        public override int Steps { get; } = Steps;
+
+        private protected override double[] Compute(GaussianPath path)
+        {
+            CheckEnds(Start, End, Steps);
+            if (!(Rho > 0) || !double.IsFinite(Rho)) throw new ArgumentException($"Rho must be positive and finite, got {Rho}.", "Rho");
+            // sigma^(1/rho) = exp(-lambda / (2 rho)); interpolate it linearly and map back through lambda.
+            double a = Math.Exp(-path.LogSnr(Start) / (2 * Rho)), b = Math.Exp(-path.LogSnr(End) / (2 * Rho));
+            var times = new double[Steps + 1];
+            times[0] = Start; times[Steps] = End;
+            for (int k = 1; k < Steps; k++)
+            {
+                double root = a + (double)k / Steps * (b - a);
+                times[k] = path.TimeOfLogSnr(-2 * Rho * Math.Log(root));
+            }
+            return times;
+        }
+    }
+
+    /// <summary>Equal steps in lambda = log(alpha_t^2 / sigma_t^2): lambda_k = lambda_0 + k / N (lambda_N - lambda_0), DPM-Solver's grid.</summary>
+    /// <param name="Start">t_0, in (0, 1).</param>
+    /// <param name="End">t_N, in (0, 1).</param>
+    /// <param name="Steps">N &gt;= 1.</param>
+    public sealed record UniformLogSnr(double Start, double End, int Steps) : TimeGrid
+    {
+        /// <inheritdoc/>
+        public override double Start { get; } = Start;
+        /// <inheritdoc/>
+        public override double End { get; } = End;
+        /// <inheritdoc/>
+        public override int Steps { get; } = Steps;
+
+        private protected override double[] Compute(GaussianPath path)
+        {
+            CheckEnds(Start, End, Steps);
+            double l0 = path.LogSnr(Start), l1 = path.LogSnr(End);
+            var times = new double[Steps + 1];
+            times[0] = Start; times[Steps] = End;
+            for (int k = 1; k < Steps; k++) times[k] = path.TimeOfLogSnr(l0 + (double)k / Steps * (l1 - l0));
+            return times;
+        }
+    }
+
+    /// <summary>A given list of at least two times, strictly monotone, inside (0, 1). The list is copied.</summary>
+    public sealed record Explicit : TimeGrid
+    {
+        private readonly double[] times;
+
+        /// <summary>The grid through <paramref name="times"/>.</summary>
+        /// <param name="times">t_0 .. t_N, N &gt;= 1.</param>
+        public Explicit(IEnumerable<double> times)
+        {
+            this.times = (times ?? throw new ArgumentException("times must not be null.", nameof(times))).ToArray();
+            if (this.times.Length < 2) throw new ArgumentException($"times must hold at least two points, got {this.times.Length}.", nameof(times));
+            for (int i = 0; i < this.times.Length; i++)
+            {
+                Guard.OpenUnit(this.times[i], nameof(times));
+                if (i > 0 && !(Math.Sign(this.times[i] - this.times[i - 1]) == Math.Sign(this.times[1] - this.times[0]) && this.times[i] != this.times[i - 1]))
+                    throw new ArgumentException($"times must be strictly monotone; t_{i - 1} = {this.times[i - 1]:R}, t_{i} = {this.times[i]:R}.", nameof(times));
+            }
+        }
+
+        /// <summary>The times, read-only.</summary>
+        public ImmutableArray<double> Points => ImmutableArray.Create(times);
+        /// <inheritdoc/>
+        public override double Start => times[0];
+        /// <inheritdoc/>
+        public override double End => times[^1];
+        /// <inheritdoc/>
+        public override int Steps => times.Length - 1;
+
+        private protected override double[] Compute(GaussianPath path) => (double[])times.Clone();
+
+        /// <summary>Equal when the times are equal, element by element.</summary>
+        public bool Equals(Explicit? other) => other is not null && times.AsSpan().SequenceEqual(other.times);
+
+        /// <inheritdoc/>
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            foreach (double t in times) hash.Add(t);
+            return hash.ToHashCode();
+        }
+
+        /// <summary>The times, e.g. <c>Explicit { Points = [0.9, 0.5, 0.1] }</c>.</summary>
+        protected override bool PrintMembers(System.Text.StringBuilder builder)
+        {
+            builder.Append("Points = [").AppendJoin(", ", times.Select(t => t.ToString("R", System.Globalization.CultureInfo.InvariantCulture))).Append(']');
+            return true;
+        }
+    }
+}
