@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -10,9 +11,6 @@ namespace ScoreSpec.Cli;
 /// <summary>`scorespec sample FILE`: runs a sampler with the exact score of the data along the path (docs/cli.md).</summary>
 internal static class SampleCommand
 {
-    private static readonly string[] Names =
-        ["euler_maruyama", "pf_ode_euler", "pf_ode_heun", "pf_ode_rk4", "pf_ode_dopri5", "predictor_corrector", "extension", "ancestral"];
-
     /// <summary>The energy distance is computed on the first this many points of each sample unless "statistics" is "full": O(m^2 d) work.</summary>
     public const int EnergyPoints = 4096;
     /// <summary>The covariance matrix is answered up to this dimension; above it the per-coordinate variances.</summary>
@@ -22,27 +20,24 @@ internal static class SampleCommand
     {
         var data = Json.Mixture(request);
         var path = Json.Path(request);
-        string name = request.Word("sampler", null, Names);
-        bool adaptive = name == "pf_ode_dopri5";
+        string name = request.Word("sampler", null, [.. SamplerRegistry.Names]);
+        var entry = SamplerRegistry.Get(name);
+        bool adaptive = entry.Adaptive;
         int steps = adaptive ? 0 : (int)request.Whole("steps", 1000, 1, 10_000_000);
         int n = (int)request.Whole("n", 10000, 2, 100_000_000);
         long seedValue = request.Whole("seed", 0, 0, 1L << 53);
         int threads = (int)request.Whole("threads", 0, 0, 1024);
         double epsilon = Json.Epsilon(request, 1e-3);
-        double snr = 0.16, sigma = 0.5, rtol = 1e-6, atol = 1e-6;
-        var pcVariant = PcVariant.ScoreSde;
-        if (name == "predictor_corrector")
-        {
-            snr = request.Number("snr", 0.16, 0, 100, openMin: true);
-            pcVariant = request.Word("pc_variant", "score_sde", "score_sde", "seed003") == "seed003" ? PcVariant.Seed003 : PcVariant.ScoreSde;
-        }
-        if (name == "extension") sigma = request.Number("sigma", 0.5, 0, 1e6);
-        if (adaptive)
-        {
-            const string tolerance = "tolerances below 1e-13 cannot be met in double precision";
-            rtol = request.Number("rtol", 1e-6, 1e-13, 1, tolerance);
-            atol = request.Number("atol", 1e-6, 1e-13, 1, tolerance);
-        }
+        // The sampler's own options, as its registry entry declares them.
+        var numbers = ImmutableDictionary.CreateBuilder<string, double>();
+        var words = ImmutableDictionary.CreateBuilder<string, string>();
+        foreach (var option in entry.Options)
+            switch (option)
+            {
+                case SamplerOption.Number o: numbers[o.Name] = request.Number(o.Name, o.Default, o.Min, o.Max, o.Why, openMin: o.OpenMin); break;
+                case SamplerOption.Word o: words[o.Name] = request.Word(o.Name, o.Default, [.. o.Choices]); break;
+            }
+        var settings = new SamplerSettings(numbers.ToImmutable(), words.ToImmutable());
         string statistics = request.Word("statistics", "linear", "linear", "full");
         string? csv = null;
         if (request.TryGet("samples_csv", out var csvJson))
@@ -53,19 +48,15 @@ internal static class SampleCommand
         }
         double budget = Budget.Read(request);
         request.RejectUnknown($"a sample request with sampler {name}");
-        if (name == "ancestral" && path.Kind is not ("vp" or "cosine" or "ve"))
-            throw new RequestException("sampler", $"ancestral sampling is defined for vp, cosine and ve paths, not {path.Kind}");
+        if (entry.DefinedOn(path) is { } notDefined) throw new RequestException("sampler", notDefined);
 
         // Cost, before any work: the ensemble's memory and the estimated seconds of sampling and statistics.
         int d = data.Dimension, cores = threads == 0 ? Environment.ProcessorCount : Math.Min(threads, Environment.ProcessorCount);
         Budget.CheckMemory("n", (double)n * (3.0 * d * 8 + 64), $"lower n (n = {n} paths in d = {d})");
-        double evalsPerPath = name switch
-        {
-            "pf_ode_heun" or "predictor_corrector" => 2.0 * steps,
-            "pf_ode_rk4" => 4.0 * steps,
-            "pf_ode_dopri5" => 6 * 40 * Math.Pow(1e-6 / Math.Min(rtol, atol * 10), 0.2),
-            _ => steps,
-        };
+        // An adaptive sampler takes about 40 steps at rtol = atol = 1e-6 on these problems, growing as tol^(-1/5).
+        double evalsPerPath = adaptive
+            ? entry.EvaluationsPerStep * 40 * Math.Pow(1e-6 / Math.Min(settings.Numbers["rtol"], settings.Numbers["atol"] * 10), 0.2)
+            : entry.EvaluationsPerStep * steps;
         int energyPoints = statistics == "full" ? n : Math.Min(n, EnergyPoints);
         double samplingFlops = Budget.SetupFlops(data) + n * evalsPerPath * (Budget.ScoreFlops(data) + 30.0 * d)
                                + (double)n * d * Math.Min(d, MaxCovarianceDimension) + 30.0 * n * Math.Min(d, 16) * Math.Log2(n);
@@ -76,17 +67,7 @@ internal static class SampleCommand
             Budget.Check("statistics", estimate, budget, $"{work} with the energy statistic on all n points (O(n^2))", "use \"statistics\": \"linear\" or lower n");
         Budget.Check("n", estimate, budget, work, "lower n or steps");
 
-        Sampler sampler = name switch
-        {
-            "euler_maruyama" => new Sampler.ReverseSde(),
-            "pf_ode_euler" => new Sampler.ProbabilityFlow(OdeMethod.Euler),
-            "pf_ode_heun" => new Sampler.ProbabilityFlow(OdeMethod.Heun),
-            "pf_ode_rk4" => new Sampler.ProbabilityFlow(OdeMethod.Rk4),
-            "pf_ode_dopri5" => new Sampler.ProbabilityFlow(OdeMethod.DormandPrince, rtol, atol),
-            "predictor_corrector" => new Sampler.PredictorCorrector(snr, 1, pcVariant),
-            "extension" => new Sampler.Extension(_ => sigma),
-            _ => new Sampler.Ancestral(),
-        };
+        var sampler = entry.Create(settings);
         var schedule = Schedule.For(path, adaptive ? 1 : steps, epsilon);
         ulong seed = (ulong)seedValue;
         var watch = new RunWatch(RunWatch.ScaleBound(data, path, schedule), estimate > Budget.ProgressSeconds ? new ProgressLines(stderr, "sample") : null);

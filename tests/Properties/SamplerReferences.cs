@@ -175,8 +175,8 @@ public class SamplerReferences
 
     /// <summary>
     /// Predictor-corrector: score_sde's order (Song et al. 2021, Algorithm 2-3: two Langevin corrector steps at t, then
-    /// the reverse-SDE predictor; step 2 alpha_i (snr mean|z| / mean|s|)^2 with alpha_i = alphabar_t / alphabar_{t_next}
-    /// on VP-type paths and 1 otherwise), or shared/seeds/003's listing (predictor, then the corrector at t_next with
+    /// the reverse-SDE predictor; step 2 alpha_i (snr mean|z| / mean|s|)^2 with alpha_i = alpha_t^2 / alpha_{t_next}^2, the
+    /// signal ratio, which is score_sde's 1 - beta_i on VP and sub-VP and 1 on VE), or shared/seeds/003's listing (predictor, then the corrector at t_next with
     /// step snr |Z|^2 / |S|^2 over the whole ensemble). The corrector's step depends on the whole ensemble, so the
     /// reference runs all paths together.
     /// </summary>
@@ -191,7 +191,6 @@ public class SamplerReferences
         double h = schedule.H;
         var x = start.Rows();
         var streams = Enumerable.Range(0, N).Select(i => { var s = new ulong[4]; Xoshiro.Seed(s, Seed, (ulong)i); return s; }).ToArray();
-        bool vpType = kind is "vp" or "subvp" or "cosine";
         void Corrector(double t, double alpha)
         {
             var s = x.Select(xi => Score(path, t, xi)).ToArray();
@@ -217,7 +216,7 @@ public class SamplerReferences
             double t = schedule.Time(k), tn = schedule.Time(k + 1);
             if (variant == PcVariant.ScoreSde)
             {
-                double alpha = vpType ? Math.Pow(path.Alpha(t) / path.Alpha(tn), 2) : 1;
+                double alpha = Math.Pow(path.Alpha(t) / path.Alpha(tn), 2);
                 for (int c = 0; c < correctorSteps; c++) Corrector(t, alpha);
                 Predictor(t);
             }

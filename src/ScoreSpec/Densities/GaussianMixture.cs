@@ -141,6 +141,30 @@ public sealed record GaussianMixture
         return cdf;
     }
 
+    /// <summary>
+    /// <paramref name="count"/> exact draws as an ensemble: point i from the xoshiro256** stream keyed (seed, i), drawn in
+    /// parallel blocks, so the same seed gives the same bits on any thread count and point i does not depend on count.
+    /// </summary>
+    /// <param name="count">The number of points, at least 1.</param>
+    /// <param name="seed">The key of the streams.</param>
+    public Sampling.Ensemble Draw(int count, ulong seed)
+    {
+        if (count < 1) throw new ArgumentException($"count must be at least 1, got {count}.", nameof(count));
+        int d = Dimension;
+        var v = new double[count * d];
+        Parallel.For(0, Sampling.Samplers.Blocks, b =>
+        {
+            var (lo, hi) = Sampling.SamplerRun.Range(count, b);
+            var rng = new Numerics.XoshiroRandom();
+            for (int i = lo; i < hi; i++)
+            {
+                rng.Reset(seed, (ulong)i);
+                SampleInto(rng, v.AsSpan(i * d, d));
+            }
+        });
+        return new Sampling.Ensemble(count, d, v);
+    }
+
     /// <summary>One draw: a component k with probability pi_k, then a draw from N(mu_k, Sigma_k).</summary>
     public double[] Sample(Random rng)
     {

@@ -87,3 +87,15 @@ public static class Xoshiro
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong BitRotate(ulong x, int k) => (x << k) | (x >> (64 - k));
 }
+
+/// <summary>A System.Random over one xoshiro stream, reset per point, so that exact draws are keyed by point index.</summary>
+internal sealed class XoshiroRandom : Random
+{
+    private readonly ulong[] state = new ulong[4];
+    /// <summary>Restarts at stream (seed, index).</summary>
+    public void Reset(ulong seed, ulong index) => Xoshiro.Seed(state, seed, index);
+    protected override double Sample() => Xoshiro.NextDouble(state);
+    public override double NextDouble() => Xoshiro.NextDouble(state);
+    public override int Next() => (int)(Xoshiro.Next(state) >> 33);
+    public override int Next(int maxValue) => (int)(Xoshiro.NextDouble(state) * maxValue);
+}

@@ -80,6 +80,37 @@ public abstract record Sde
     public static Sde Forward(GaussianPath path) => new ForwardOf(path);
 
     /// <summary>
+    /// For a drift affine in the state and in the process's score, f(t, x) = F(t) x - c(t) s(t, x): the pair (F, c) at t;
+    /// null for any other drift. Every process built from a path by <see cref="Reverse"/>, <see cref="ProbabilityFlow"/>
+    /// or <see cref="Extension"/> has this form, which is what lets the Euler-Maruyama step be written as a per-step table
+    /// (<see cref="EulerMaruyamaTable"/>) and its law computed in closed form for Gaussian data.
+    /// </summary>
+    internal virtual (double F, double C)? AffineInScore(double t) => null;
+
+    /// <summary>(F, c) of a process built on an inner one that has no score term, with the given c; null otherwise.</summary>
+    private static (double F, double C)? WithScoreTerm(Sde inner, double t, double c)
+        => inner.AffineInScore(t) is (double F, 0.0) ? (F, c) : null;
+
+    /// <summary>
+    /// The Euler-Maruyama step x_{k+1} = x_k + f(t_k, x_k) h_k + g(t_k) sqrt(|h_k|) xi of a drift affine in x and the
+    /// score, f = F x - c s, written as x_{k+1} = cx x_k + cs s + cn xi: three numbers per step,
+    /// cx = 1 + F h, cs = -c h, cn = g sqrt(|h|).
+    /// </summary>
+    internal double[] EulerMaruyamaTable(double[] times, double[] steps)
+    {
+        var table = new double[3 * steps.Length];
+        for (int k = 0; k < steps.Length; k++)
+        {
+            double t = times[k], h = steps[k];
+            var (F, c) = AffineInScore(t) ?? throw new InvalidOperationException($"{GetType().Name} has no drift affine in the score.");
+            table[3 * k] = 1 + F * h;
+            table[3 * k + 1] = -c * h;
+            table[3 * k + 2] = Math.Sqrt(DiffusionSquared(t)) * Math.Sqrt(Math.Abs(h));
+        }
+        return table;
+    }
+
+    /// <summary>
     /// A process whose drift is f(t, x) = F x minus a multiple c(t) of a score, the shape shared by the reverse SDE, the
     /// probability-flow ODE and the extension trick.
     /// </summary>
@@ -107,6 +138,7 @@ public abstract record Sde
         }
         /// <inheritdoc/>
         public override double DiffusionSquared(double t) => Path.DiffusionSquared(t);
+        internal override (double F, double C)? AffineInScore(double t) => (Path.LogAlphaDot(t), 0);
     }
 
     /// <summary>Ornstein-Uhlenbeck: dx = -theta x dt + sigma dW, forward in t; stationary law N(0, sigma^2 / (2 theta) I) for theta &gt; 0.</summary>
@@ -127,6 +159,7 @@ public abstract record Sde
         }
         /// <inheritdoc/>
         public override double DiffusionSquared(double t) => Sigma * Sigma;
+        internal override (double F, double C)? AffineInScore(double t) => (-Theta, 0);
     }
 
     /// <summary>Brownian motion dx = sigma dW, forward in t.</summary>
@@ -141,6 +174,7 @@ public abstract record Sde
         public override void Drift(double t, ReadOnlySpan<double> x, Span<double> dxdt) => dxdt[..x.Length].Clear();
         /// <inheritdoc/>
         public override double DiffusionSquared(double t) => Sigma * Sigma;
+        internal override (double F, double C)? AffineInScore(double t) => (0, 0);
     }
 
     /// <summary>
@@ -184,6 +218,7 @@ public abstract record Sde
             => MinusScoreTerm(Process, Score, Process.Direction * Process.DiffusionSquared(t), t, x, dxdt);
         /// <inheritdoc/>
         public override double DiffusionSquared(double t) => Process.DiffusionSquared(t);
+        internal override (double F, double C)? AffineInScore(double t) => WithScoreTerm(Process, t, Process.Direction * Process.DiffusionSquared(t));
     }
 
     /// <summary>The probability-flow ODE of <paramref name="Process"/> with <paramref name="Score"/>; see <see cref="Sde.ProbabilityFlow"/>.</summary>
@@ -202,6 +237,7 @@ public abstract record Sde
             => MinusScoreTerm(Process, Score, Process.Direction * Process.DiffusionSquared(t) / 2, t, x, dxdt);
         /// <inheritdoc/>
         public override double DiffusionSquared(double t) => 0;
+        internal override (double F, double C)? AffineInScore(double t) => WithScoreTerm(Process, t, Process.Direction * Process.DiffusionSquared(t) / 2);
     }
 
     /// <summary>The extension-trick SDE of <paramref name="Process"/>; see <see cref="Sde.Extension"/>.</summary>
@@ -221,6 +257,7 @@ public abstract record Sde
         /// <inheritdoc/>
         public override void Drift(double t, ReadOnlySpan<double> x, Span<double> dxdt)
             => MinusScoreTerm(Process, Score, Process.Direction * (Process.DiffusionSquared(t) + DiffusionSquared(t)) / 2, t, x, dxdt);
+        internal override (double F, double C)? AffineInScore(double t) => WithScoreTerm(Process, t, Process.Direction * (Process.DiffusionSquared(t) + DiffusionSquared(t)) / 2);
         /// <inheritdoc/>
         public override double DiffusionSquared(double t)
         {

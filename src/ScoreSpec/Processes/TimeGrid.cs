@@ -45,6 +45,9 @@ public abstract record TimeGrid
 
     private protected abstract double[] Compute(GaussianPath path);
 
+    /// <summary>The signed steps h_k = t_{k+1} - t_k of <paramref name="times"/>; the uniform grid's are all (End - Start) / N.</summary>
+    internal virtual double[] StepSizes(double[] times) => Enumerable.Range(0, times.Length - 1).Select(k => times[k + 1] - times[k]).ToArray();
+
     private static void CheckEnds(double start, double end, int steps)
     {
         Guard.OpenUnit(start, "Start");
@@ -72,6 +75,9 @@ public abstract record TimeGrid
             double h = (End - Start) / Steps;
             return Enumerable.Range(0, Steps + 1).Select(k => k == Steps ? End : Start + k * h).ToArray();
         }
+
+        /// <summary>Every step is h = (End - Start) / N exactly (the last grid point is End itself).</summary>
+        internal override double[] StepSizes(double[] times) => Enumerable.Repeat((End - Start) / Steps, Steps).ToArray();
     }
 
     /// <summary>

@@ -51,6 +51,9 @@ public sealed record Schedule(double TStart, double TEnd, int Steps)
     /// <summary>The time of grid point n.</summary>
     public double Time(int n) => n == Steps ? TEnd : TStart + n * H;
 
+    /// <summary>The same grid as a <see cref="Processes.TimeGrid"/> value.</summary>
+    public Processes.TimeGrid.Uniform Grid => new(TStart, TEnd, Steps);
+
     /// <summary>
     /// From epsilon inside the noise end to epsilon inside the data end of <paramref name="path"/>, in
     /// <paramref name="steps"/> steps (shared/cli-contract.md, <c>sample</c>: epsilon 1e-3). Both ends are pulled in
@@ -70,4 +73,33 @@ public sealed record Schedule(double TStart, double TEnd, int Steps)
 /// <param name="Evaluations">Score evaluations, summed over all paths.</param>
 /// <param name="Seconds">Wall-clock time.</param>
 /// <param name="AcceptanceRate">For Metropolis-adjusted Langevin, the fraction of accepted proposals; otherwise 1.</param>
-public sealed record SampleResult(Ensemble Final, long Evaluations, double Seconds, double AcceptanceRate = 1);
+public sealed record SampleResult(Ensemble Final, long Evaluations, double Seconds, double AcceptanceRate = 1)
+{
+    /// <summary>The ensemble at the recorded grid points of the run (empty unless recording was asked for).</summary>
+    public Trajectory Trajectory { get; init; } = Trajectory.None;
+}
+
+/// <summary>
+/// The ensemble of a run at chosen grid points, recorded from the run itself (the same noise as its final state):
+/// <c>States[k]</c> is the ensemble at <c>Times[k]</c>.
+/// </summary>
+/// <param name="Times">The recorded grid times, in the order the run reached them.</param>
+/// <param name="States">The ensembles at those times.</param>
+public sealed record Trajectory(System.Collections.Immutable.ImmutableArray<double> Times, System.Collections.Immutable.ImmutableArray<Ensemble> States)
+{
+    /// <summary>Nothing recorded.</summary>
+    public static Trajectory None { get; } = new([], []);
+
+    /// <summary>The number of recorded points.</summary>
+    public int Count => Times.Length;
+
+    /// <summary>Path i's recorded positions, one row per recorded time.</summary>
+    /// <param name="i">The path index.</param>
+    public double[][] PathOf(int i) => States.Select(e => e.Row(i)).ToArray();
+
+    /// <summary>Equal when the times and the states are equal, element by element.</summary>
+    public bool Equals(Trajectory? other) => other is not null && Times.SequenceEqual(other.Times) && States.SequenceEqual(other.States);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Times.Length, Times.IsEmpty ? 0 : Times[0]);
+}

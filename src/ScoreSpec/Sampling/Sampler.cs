@@ -1,0 +1,37 @@
+namespace ScoreSpec.Sampling;
+
+/// <summary>
+/// How a diffusion sampler moves an ensemble from the noise end of a path towards its data end over a time grid. Each
+/// case is one algorithm, in its own file under Sampling/Algorithms, written as a step over the grid on the shared
+/// runner (which owns the parallel blocks, the per-path noise streams, the escape watch and the recording of
+/// trajectories). <see cref="SamplerRegistry"/> lists them with their CLI names.
+/// </summary>
+public abstract partial record Sampler
+{
+    private protected Sampler() { }
+
+    /// <summary>Runs the algorithm on the run's ensemble in place; returns the score evaluations, summed over paths.</summary>
+    internal abstract long Run(SamplerRun run);
+}
+
+/// <summary>The two forms of the predictor-corrector sampler (see <see cref="Sampler.PredictorCorrector"/>).</summary>
+public enum PcVariant
+{
+    /// <summary>score_sde's code: corrector then predictor at each time, eps = 2 a (snr mean|xi| / mean|s|)^2.</summary>
+    ScoreSde,
+    /// <summary>shared/seeds/003's listing: predictor then corrector at the new time, eps = snr (|z| / |s|)^2 over the whole ensemble.</summary>
+    Seed003,
+}
+
+/// <summary>ODE methods for the probability-flow sampler.</summary>
+public enum OdeMethod
+{
+    /// <summary>Explicit Euler on the grid.</summary>
+    Euler,
+    /// <summary>Heun on the grid.</summary>
+    Heun,
+    /// <summary>Classical RK4 on the grid.</summary>
+    Rk4,
+    /// <summary>Adaptive Dormand-Prince 5(4), per path, between the recorded grid points (only the ends when nothing is recorded).</summary>
+    DormandPrince,
+}

@@ -1,0 +1,130 @@
+using System.Collections.Immutable;
+using ScoreSpec.Paths;
+
+namespace ScoreSpec.Sampling;
+
+/// <summary>A setting of a sampler, as the CLI reads it from a request.</summary>
+public abstract record SamplerOption
+{
+    private SamplerOption() { }
+
+    /// <summary>The request key.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>A number in [Min, Max] (open at Min when <paramref name="OpenMin"/>).</summary>
+    /// <param name="Name">The request key.</param>
+    /// <param name="Default">The value when the key is absent.</param>
+    /// <param name="Min">The smallest value allowed.</param>
+    /// <param name="Max">The largest value allowed.</param>
+    /// <param name="OpenMin">True when Min itself is excluded.</param>
+    /// <param name="Why">Why the range is what it is, for the error message; empty for none.</param>
+    public sealed record Number(string Name, double Default, double Min, double Max, bool OpenMin = false, string Why = "") : SamplerOption
+    {
+        /// <inheritdoc/>
+        public override string Name { get; } = Name;
+    }
+
+    /// <summary>One of a fixed list of words.</summary>
+    /// <param name="Name">The request key.</param>
+    /// <param name="Default">The word when the key is absent.</param>
+    /// <param name="Choices">The words allowed.</param>
+    public sealed record Word(string Name, string Default, ImmutableArray<string> Choices) : SamplerOption
+    {
+        /// <inheritdoc/>
+        public override string Name { get; } = Name;
+    }
+}
+
+/// <summary>The values of a sampler's options; absent keys take the option's default.</summary>
+/// <param name="Numbers">Number options by name.</param>
+/// <param name="Words">Word options by name.</param>
+public sealed record SamplerSettings(ImmutableDictionary<string, double> Numbers, ImmutableDictionary<string, string> Words)
+{
+    /// <summary>No option set: every option takes its default.</summary>
+    public static SamplerSettings Defaults { get; } = new(ImmutableDictionary<string, double>.Empty, ImmutableDictionary<string, string>.Empty);
+}
+
+/// <summary>
+/// One sampler as the CLI, the catalog and the tests know it: its contract name, what it is, where it comes from, its
+/// options, where it is defined, and how to build it.
+/// </summary>
+/// <param name="Name">The contract name (docs/cli.md, <c>sampler</c>).</param>
+/// <param name="Summary">One line: the algorithm.</param>
+/// <param name="Source">Where the algorithm is stated (seed file and chapter, or paper).</param>
+/// <param name="Adaptive">True when the sampler chooses its own steps (the request then has no <c>steps</c>).</param>
+/// <param name="Stochastic">True when the sampler draws noise.</param>
+/// <param name="EvaluationsPerStep">Score evaluations per path and grid step, for cost estimates (for an adaptive sampler, per step it typically takes).</param>
+/// <param name="Options">The options the sampler reads.</param>
+/// <param name="DefinedOn">Whether the sampler is defined on a path; the reason it is not, or null.</param>
+/// <param name="Create">Builds the sampler from its option values.</param>
+public sealed record SamplerEntry(string Name, string Summary, string Source, bool Adaptive, bool Stochastic, double EvaluationsPerStep,
+    ImmutableArray<SamplerOption> Options, Func<GaussianPath, string?> DefinedOn, Func<SamplerSettings, Sampler> Create)
+{
+    /// <summary>The sampler with its option defaults.</summary>
+    public Sampler Default => Create(SamplerSettings.Defaults);
+
+    /// <summary>The value of number option <paramref name="name"/> in <paramref name="settings"/>, or its default.</summary>
+    internal double NumberOf(SamplerSettings settings, string name)
+        => settings.Numbers.TryGetValue(name, out double v) ? v : Options.OfType<SamplerOption.Number>().Single(o => o.Name == name).Default;
+
+    /// <summary>The value of word option <paramref name="name"/> in <paramref name="settings"/>, or its default.</summary>
+    internal string WordOf(SamplerSettings settings, string name)
+        => settings.Words.TryGetValue(name, out var v) ? v : Options.OfType<SamplerOption.Word>().Single(o => o.Name == name).Default;
+
+    /// <summary>The name.</summary>
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// Every sampler, by contract name: the one list the CLI, the catalog and the tests enumerate. Adding a sampler is its
+/// file under Sampling/Algorithms and one entry here (docs/contributing.md).
+/// </summary>
+public static class SamplerRegistry
+{
+    private const string Tolerance = "tolerances below 1e-13 cannot be met in double precision";
+
+    private static readonly ImmutableArray<SamplerOption> None = [];
+
+    private static string? Everywhere(GaussianPath path) => null;
+
+    private static SamplerEntry OdeEntry(string name, OdeMethod method, int perStep, string summary)
+        => new(name, summary, "shared/seeds/003 'Probability Flow ODE'", false, false, perStep, None, Everywhere, _ => new Sampler.ProbabilityFlow(method));
+
+    /// <summary>The samplers, in the order of the contract table.</summary>
+    public static ImmutableArray<SamplerEntry> All { get; } =
+    [
+        new("euler_maruyama", "Euler-Maruyama on Anderson's reverse SDE", "shared/seeds/003 'Anderson's Theorem'; shared/seeds/004 'Reversing the SDE'",
+            false, true, 1, None, Everywhere, _ => new Sampler.ReverseSde()),
+        OdeEntry("pf_ode_euler", OdeMethod.Euler, 1, "explicit Euler on the probability-flow ODE"),
+        OdeEntry("pf_ode_heun", OdeMethod.Heun, 2, "Heun on the probability-flow ODE"),
+        OdeEntry("pf_ode_rk4", OdeMethod.Rk4, 4, "classical RK4 on the probability-flow ODE"),
+        new("pf_ode_dopri5", "adaptive Dormand-Prince 5(4) on the probability-flow ODE", "shared/seeds/003 'Probability Flow ODE'",
+            true, false, 6,
+            [new SamplerOption.Number("rtol", 1e-6, 1e-13, 1, Why: Tolerance), new SamplerOption.Number("atol", 1e-6, 1e-13, 1, Why: Tolerance)],
+            Everywhere, s => new Sampler.ProbabilityFlow(OdeMethod.DormandPrince, Get("pf_ode_dopri5").NumberOf(s, "rtol"), Get("pf_ode_dopri5").NumberOf(s, "atol"))),
+        new("predictor_corrector", "reverse-SDE predictor with a Langevin corrector", "Song et al. 2021 (score_sde); shared/seeds/003 'Predictor-Corrector'",
+            false, true, 2,
+            [new SamplerOption.Number("snr", 0.16, 0, 100, OpenMin: true), new SamplerOption.Word("pc_variant", "score_sde", ["score_sde", "seed003"])],
+            Everywhere, s =>
+            {
+                var entry = Get("predictor_corrector");
+                return new Sampler.PredictorCorrector(entry.NumberOf(s, "snr"), 1, entry.WordOf(s, "pc_variant") == "seed003" ? PcVariant.Seed003 : PcVariant.ScoreSde);
+            }),
+        new("extension", "Euler-Maruyama on the SDE extension trick with a constant sigma", "shared/seeds/002 Ch. 4 (Theorem 17)",
+            false, true, 1, [new SamplerOption.Number("sigma", 0.5, 0, 1e6)], Everywhere,
+            s => { double sigma = Get("extension").NumberOf(s, "sigma"); return new Sampler.Extension(_ => sigma); }),
+        new("ancestral", "the discrete reverse chain (DDPM on vp and cosine, SMLD on ve)", "Ho et al. 2020; score_sde's AncestralSamplingPredictor",
+            false, true, 1, None,
+            path => path is VpPath or CosinePath or VePath ? null : $"ancestral sampling is defined for vp, cosine and ve paths, not {path.Kind}",
+            _ => new Sampler.Ancestral()),
+    ];
+
+    /// <summary>The contract names, in order.</summary>
+    public static ImmutableArray<string> Names { get; } = [.. All.Select(e => e.Name)];
+
+    /// <summary>The entry named <paramref name="name"/>.</summary>
+    /// <param name="name">A contract name.</param>
+    /// <exception cref="ArgumentException">No sampler has that name.</exception>
+    public static SamplerEntry Get(string name)
+        => All.FirstOrDefault(e => e.Name == name) ?? throw new ArgumentException($"sampler must be one of {string.Join(", ", Names)}; got '{name}'.", nameof(name));
+}
