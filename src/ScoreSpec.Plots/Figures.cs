@@ -108,26 +108,16 @@ public static class Figures
         return plot;
     }
 
-    /// <summary>Trajectories recorded by stepping a sampler one grid interval at a time.</summary>
-    private static List<double[]> Record(GaussianPath path, ScoreFunction score, Sampler sampler, Ensemble start, Schedule schedule, ulong seed)
-    {
-        var states = new List<double[]> { start.Values.ToArray() };
-        var current = start;
-        for (int k = 0; k < schedule.Steps; k++)
-        {
-            var step = new Schedule(schedule.Time(k), schedule.Time(k + 1), 1);
-            current = Samplers.Run(path, score, sampler, current, step, seed + (ulong)k).Final;
-            states.Add(current.Values.ToArray());
-        }
-        return states;
-    }
+    /// <summary>The trajectory of a real run: the sampler over the whole grid, its ensemble recorded at every grid point.</summary>
+    internal static Trajectory Record(GaussianPath path, ScoreFunction score, Sampler sampler, Ensemble start, Schedule schedule, ulong seed)
+        => Samplers.Run(path, score, sampler, start, schedule.Grid, seed, recordEvery: 1).Trajectory;
 
-    private static void AddTrajectories(Plot plot, List<double[]> states, Schedule schedule, int count, ScottPlot.Color color, string label)
+    private static void AddTrajectories(Plot plot, Trajectory trajectory, int count, ScottPlot.Color color, string label)
     {
-        var times = Enumerable.Range(0, schedule.Steps + 1).Select(schedule.Time).ToArray();
+        var times = trajectory.Times.ToArray();
         for (int p = 0; p < count; p++)
         {
-            var line = plot.Add.ScatterLine(times, states.Select(s => s[p]).ToArray());
+            var line = plot.Add.ScatterLine(times, trajectory.States.Select(s => s.Values[p]).ToArray());
             line.Color = color.WithAlpha(0.7);
             line.LineWidth = 1.2f;
             if (p == 0) line.LegendText = label;
@@ -142,8 +132,8 @@ public static class Figures
         var score = Samplers.ExactScore(new MarginalField(data, path));
         var start = Samplers.ExactMarginalSample(data, path, schedule.TStart, 12, 3);
         var plot = new Plot();
-        AddTrajectories(plot, Record(path, score, new Sampler.ProbabilityFlow(OdeMethod.Rk4), start, schedule, 1), schedule, 12, Colors.Blue, "probability-flow ODE (RK4)");
-        AddTrajectories(plot, Record(path, score, new Sampler.ReverseSde(), start, schedule, 1), schedule, 12, Colors.OrangeRed, "reverse SDE (Euler-Maruyama)");
+        AddTrajectories(plot, Record(path, score, new Sampler.ProbabilityFlow(OdeMethod.Rk4), start, schedule, 1), 12, Colors.Blue, "probability-flow ODE (RK4)");
+        AddTrajectories(plot, Record(path, score, new Sampler.ReverseSde(), start, schedule, 1), 12, Colors.OrangeRed, "reverse SDE (Euler-Maruyama)");
         plot.Title("VP path: ODE and reverse-SDE trajectories from the same prior points");
         plot.XLabel("t (data at t = 0)"); plot.YLabel("x");
         plot.ShowLegend(Edge.Right);
@@ -163,7 +153,7 @@ public static class Figures
         for (int k = 0; k < sigmas.Length; k++)
         {
             double sigma = sigmas[k];
-            AddTrajectories(plot, Record(path, score, new Sampler.Extension(_ => sigma), start, schedule, 7), schedule, 8, colors[k], $"sigma = {sigma}");
+            AddTrajectories(plot, Record(path, score, new Sampler.Extension(_ => sigma), start, schedule, 7), 8, colors[k], $"sigma = {sigma}");
         }
         plot.Title("CondOT: the SDE extension trick at three noise levels");
         plot.XLabel("t (data at t = 1)"); plot.YLabel("x");

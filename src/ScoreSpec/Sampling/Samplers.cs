@@ -211,11 +211,19 @@ public static partial class Samplers
     /// Euler-Maruyama on the <see cref="Sde.Forward"/> SDE of <paramref name="path"/> over <paramref name="grid"/>, which
     /// must run in the noising direction; a trajectory is recorded every <paramref name="recordEvery"/> grid points (0: none).
     /// </summary>
+    /// <param name="path">The path.</param>
+    /// <param name="initial">The ensemble at grid.Start (data, for the path's marginals).</param>
+    /// <param name="grid">The time grid, in the noising direction.</param>
+    /// <param name="seed">The seed of the per-path noise streams.</param>
+    /// <param name="threads">Worker threads; 0 for every core.</param>
+    /// <param name="recordEvery">0 records nothing; k &gt; 0 every k-th grid point and the last.</param>
     public static SampleResult Forward(GaussianPath path, Ensemble initial, TimeGrid grid, ulong seed = 0, int threads = 0, int recordEvery = 0)
     {
         if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
         if (initial is null) throw new ArgumentException("initial must not be null.", nameof(initial));
         if (grid is null) throw new ArgumentException("grid must not be null.", nameof(grid));
+        if (threads < 0) throw new ArgumentException($"threads must be non-negative, got {threads}.", nameof(threads));
+        if (recordEvery < 0) throw new ArgumentException($"recordEvery must be non-negative, got {recordEvery}.", nameof(recordEvery));
         if (Math.Sign(grid.End - grid.Start) != path.NoisingDirection)
             throw new ArgumentException("schedule must run in the noising direction of the path.", "schedule");
         var clock = Stopwatch.StartNew();

@@ -171,6 +171,16 @@ public class FigureTests(ITestOutputHelper output)
             Assert.Equal(schedule.TEnd, t1, 1.5 * fig.Pixel.X);
             Assert.True(Math.Abs(x1 - end) < 1.5 * fig.Pixel.Y * (1 + gain), $"{name}: ODE line from {x0:F3} ends at {x1:F4}; the flow map gives {end:F4}");
         }
+        // The stochastic lines are real runs: each ends where the sampler's own run with the figure's seed ends (the
+        // reverse SDE with seed 1 on VP; the extension with seed 7 on condot, sigma = 1.5; both drawn in orange-red).
+        var score = Samplers.ExactScore(new MarginalField(data, path));
+        var start = Samplers.ExactMarginalSample(data, path, schedule.TStart, count, kind == "vp" ? 3UL : 4UL);
+        var (colour, sampler, seed) = kind == "vp" ? ("#FF4500", (Sampler)new Sampler.ReverseSde(), 1UL) : ("#FF4500", new Sampler.Extension(_ => 1.5), 7UL);
+        var final = Samplers.Run(path, score, sampler, start, schedule, seed).Final;
+        var drawn = fig.Plottables.Where(p => p.Colour == colour).SelectMany(p => p.Lines).ToList();
+        Assert.Equal(count, drawn.Count);
+        for (int p = 0; p < count; p++)
+            Assert.True(Math.Abs(drawn[p][^1].Y - final.Values[p]) < 1.5 * fig.Pixel.Y, $"{name}: stochastic line {p} ends at {drawn[p][^1].Y:F4}, the run at {final.Values[p]:F4}");
         InsideLimits(fig, fig.Plottables.SelectMany(p => p.Lines.SelectMany(l => l)));
     }
 
