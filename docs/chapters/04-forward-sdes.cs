@@ -14,7 +14,7 @@ Console.WriteLine("Chapter 4: forward SDEs\n");
 foreach (var path in GaussianPath.All)
 {
     var sde = path.ForwardSde;
-    Console.WriteLine($"{path,-40} direction {sde.Direction,2}: F(0.5) = {sde.DriftCoefficient(0.5),9:G5}, g(0.5) = {sde.Diffusion(0.5),9:G5}");
+    Console.WriteLine($"{path,-40} direction {sde.Direction,2}: F(0.5) = {path.LogAlphaDot(0.5),9:G5}, g(0.5) = {sde.Diffusion(0.5),9:G5}");
 }
 var (f, g) = Song2021.Vp(0.1, 20, 0.5);
 Console.WriteLine($"\nSong et al. VP SDE at t = 0.5 written out: drift coefficient {f:G6}, diffusion {g:G6}");

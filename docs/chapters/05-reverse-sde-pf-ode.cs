@@ -21,8 +21,8 @@ foreach (var path in GaussianPath.All)
         var schedule = Schedule.For(path, steps);
         var result = Samplers.RunFromExactMarginal(data, path, sampler, schedule, 10000, 2, score: Samplers.ExactScore(field));
         var m = data.Along(path, schedule.TEnd).Density;
-        double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => Cdf(m, x));
-        Console.WriteLine($"{path.Kind,-7} {name,-22}: KS distance to the exact p at t = {schedule.TEnd}: {ks:F4} (p-value {Tests.KolmogorovPValue(ks, 10000):F3}), {result.Evaluations / 10000.0:F0} score evaluations per path");
+        double ks = SampleTests.KolmogorovSmirnov(result.Final.Column(0), x => Cdf(m, x));
+        Console.WriteLine($"{path.Kind,-7} {name,-22}: KS distance to the exact p at t = {schedule.TEnd}: {ks:F4} (p-value {SampleTests.KolmogorovPValue(ks, 10000):F3}), {result.Evaluations / 10000.0:F0} score evaluations per path");
     }
 }
 

@@ -25,6 +25,6 @@ foreach (double h in new[] { 0.05, 0.2, 0.8 })
 {
     var ula = Samplers.Langevin(score, start, h, 400, 3);
     var mala = Samplers.Langevin(score, start, h, 400, 3, 0, x => target.LogDensity(x));
-    Console.WriteLine($"  h = {h}: KS unadjusted {Tests.KolmogorovSmirnov(ula.Final.Column(0), Cdf):F4}, MALA {Tests.KolmogorovSmirnov(mala.Final.Column(0), Cdf):F4} (acceptance {mala.AcceptanceRate:F2}); critical value at 1e-6: {Tests.KolmogorovCritical(1e-6, 20000):F4}");
+    Console.WriteLine($"  h = {h}: KS unadjusted {SampleTests.KolmogorovSmirnov(ula.Final.Column(0), Cdf):F4}, MALA {SampleTests.KolmogorovSmirnov(mala.Final.Column(0), Cdf):F4} (acceptance {mala.AcceptanceRate:F2}); critical value at 1e-6: {SampleTests.KolmogorovCritical(1e-6, 20000):F4}");
 }
 foreach (var file in ScoreSpec.Plots.Figures.Draw("langevin", "docs/figures")) Console.WriteLine($"figure: {file}");

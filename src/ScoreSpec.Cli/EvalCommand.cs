@@ -59,7 +59,7 @@ internal static class EvalCommand
                 Json.WriteNumber(w, "sigma_dot", pt.SigmaDot);
                 Json.WriteNumber(w, "a", pt.A);
                 Json.WriteNumber(w, "b", pt.B);
-                Json.WriteNumber(w, "drift_coefficient", path.ForwardSde.DriftCoefficient(t));
+                Json.WriteNumber(w, "drift_coefficient", path.LogAlphaDot(t));
                 Json.WriteNumber(w, "diffusion", path.ForwardSde.Diffusion(t));
                 Json.WriteNumber(w, "snr", path.Snr(t));
                 Json.WriteNumber(w, "log_snr", path.LogSnr(t));

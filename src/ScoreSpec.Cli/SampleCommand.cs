@@ -88,16 +88,16 @@ internal static class SampleCommand
         var final = result.Final;
         var reference = Samplers.ExactDataSample(data, energyPoints, seed);
         var head = Enumerable.Range(0, energyPoints).Select(final.Row).ToArray();
-        double energy = Tests.EnergyDistanceEmpirical(head, reference.Rows());
-        double energyUnbiased = Tests.EnergyDistance(head, reference.Rows());
+        double energy = SampleTests.EnergyDistanceEmpirical(head, reference.Rows());
+        double energyUnbiased = SampleTests.EnergyDistance(head, reference.Rows());
         int ksCoordinates = Math.Min(d, 16);
         var ks = new double[ksCoordinates];
         var ksP = new double[ksCoordinates];
         for (int j = 0; j < ksCoordinates; j++)
         {
             var marginal = CoordinateMarginal(data, j);
-            ks[j] = Tests.KolmogorovSmirnov(final.Column(j), marginal.Cdf);
-            ksP[j] = Tests.KolmogorovPValue(ks[j], n);
+            ks[j] = SampleTests.KolmogorovSmirnov(final.Column(j), marginal.Cdf);
+            ksP[j] = SampleTests.KolmogorovPValue(ks[j], n);
         }
 
         if (csv is not null)
@@ -137,7 +137,7 @@ internal static class SampleCommand
             Json.WriteNumber(w, "t_end", schedule.TEnd);
             if (d <= MaxCovarianceDimension)
             {
-                var (mean, cov) = Tests.Moments(final);
+                var (mean, cov) = SampleTests.Moments(final);
                 w.WritePropertyName("mean"); Json.WriteVector(w, mean, "mean");
                 w.WritePropertyName("covariance");
                 w.WriteStartArray();
@@ -146,7 +146,7 @@ internal static class SampleCommand
             }
             else
             {
-                var (mean, variance) = Tests.MeanAndVariance(final);
+                var (mean, variance) = SampleTests.MeanAndVariance(final);
                 w.WritePropertyName("mean"); Json.WriteVector(w, mean, "mean");
                 w.WritePropertyName("variances"); Json.WriteVector(w, variance, "variances");
             }

@@ -49,7 +49,7 @@ public class DdpmTests(ITestOutputHelper output)
         output.WriteLine($"abar {ab:G5}: mean {mean:G5} vs {m:G5}, variance {var:G5} vs {v:G5}");
         Assert.InRange(mean, m - z * Math.Sqrt(v / n), m + z * Math.Sqrt(v / n));
         Assert.InRange(var, v - z * v * Math.Sqrt(2.0 / n), v + z * v * Math.Sqrt(2.0 / n));
-        Assert.True(Tests.KolmogorovSmirnov(finals, x => Normal.CDF(m, Math.Sqrt(v), x)) <= Tests.KolmogorovCritical(1e-6, n));
+        Assert.True(SampleTests.KolmogorovSmirnov(finals, x => Normal.CDF(m, Math.Sqrt(v), x)) <= SampleTests.KolmogorovCritical(1e-6, n));
     }
 
     [Fact]
@@ -144,8 +144,8 @@ public class DdpmTests(ITestOutputHelper output)
             return x[0];
         }).ToArray();
         var target = data.Along(path, 0.05).Density;
-        double ks = Tests.KolmogorovSmirnov(finals, x => target.Components.Select((c, k) => target.Weights[k] * Normal.CDF(c.Mean[0], Math.Sqrt(c.Covariance[0][0]), x)).Sum());
+        double ks = SampleTests.KolmogorovSmirnov(finals, x => target.Components.Select((c, k) => target.Weights[k] * Normal.CDF(c.Mean[0], Math.Sqrt(c.Covariance[0][0]), x)).Sum());
         output.WriteLine($"DDIM eta = 1: KS {ks:F5}");
-        Assert.True(ks <= Tests.KolmogorovCritical(1e-6, 20000) + 5e-3);
+        Assert.True(ks <= SampleTests.KolmogorovCritical(1e-6, 20000) + 5e-3);
     }
 }

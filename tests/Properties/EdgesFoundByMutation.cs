@@ -142,17 +142,17 @@ public class EdgesFoundByMutation
     {
         // Linear energy estimator with three pairs: x = {0, 1, 2, 6, 0, 4}, y = {3, 5, 4, 4, 1, 1}: h = 4, 0 and
         // |0 - 1| + |4 - 1| - 4 - 0 = 0; mean 4/3, standard error sqrt(sum (h - 4/3)^2 / (3 * 2)) = sqrt((64/9 + 16/9 + 16/9)/6).
-        var (estimate, se) = Tests.EnergyDistanceLinear([[0], [1], [2], [6], [0], [4]], [[3], [5], [4], [4], [1], [1]]);
+        var (estimate, se) = SampleTests.EnergyDistanceLinear([[0], [1], [2], [6], [0], [4]], [[3], [5], [4], [4], [1], [1]]);
         Assert.Equal(4.0 / 3, estimate, 1e-14);
         Assert.Equal(Math.Sqrt((64.0 / 9 + 16.0 / 9 + 16.0 / 9) / 6), se, 1e-14);
         // Unequal sizes: pairs are taken up to the smaller sample (4 points in y: two pairs).
-        Assert.Equal(2, Tests.EnergyDistanceLinear([[0], [1], [2], [6], [9], [9]], [[3], [5], [4], [4]]).Estimate, 1e-14);
+        Assert.Equal(2, SampleTests.EnergyDistanceLinear([[0], [1], [2], [6], [9], [9]], [[3], [5], [4], [4]]).Estimate, 1e-14);
         // Moments: rows (1, 2), (3, 6), (5, 4): mean (3, 4), covariance [[4, 2], [2, 4]] (divisor n - 1 = 2).
-        var (mean, cov) = Tests.Moments([[1, 2], [3, 6], [5, 4]]);
+        var (mean, cov) = SampleTests.Moments([[1, 2], [3, 6], [5, 4]]);
         Assert.Equal([3.0, 4.0], mean);
         Assert.Equal(4, cov[0, 0], 1e-14); Assert.Equal(2, cov[0, 1], 1e-14); Assert.Equal(4, cov[1, 1], 1e-14);
         // KS of a single point at the median of U(0, 1): D = 0.5.
-        Assert.Equal(0.5, Tests.KolmogorovSmirnov([0.5], v => v), 1e-15);
+        Assert.Equal(0.5, SampleTests.KolmogorovSmirnov([0.5], v => v), 1e-15);
     }
 
     [Fact]
@@ -205,16 +205,16 @@ public class EdgesFoundByMutation
         Rejects("errors", "positive and finite", () => OrderFit.Of([0.1, 0.05], [1.0, double.PositiveInfinity]));
         Rejects("steps", "must not be null", () => OrderFit.Of(null!, [1.0]));
         Rejects("errors", "must not be null", () => OrderFit.Of([0.1, 0.05], null!));
-        Rejects("x", "must not be null", () => Tests.EnergyDistanceLinear(null!, [[0.0], [1.0], [2.0], [3.0]]));
-        Rejects("y", "must not be null", () => Tests.EnergyDistanceLinear([[0.0], [1.0], [2.0], [3.0]], null!));
-        Rejects("sample", "must not be null", () => Tests.KolmogorovSmirnov(null!, v => v));
-        Rejects("sample", "must not be empty", () => Tests.KolmogorovSmirnov([], v => v));
-        Rejects("x", "must not be null", () => Tests.EnergyDistance(null!, [[0.0], [1.0]]));
-        Rejects("y", "must not be null", () => Tests.EnergyDistance([[0.0], [1.0]], null!));
-        Rejects("x", "at least 2 points", () => Tests.EnergyDistance([[0.0], [1.0]], [[0.0]]));
-        Rejects("x", "at least 2 points", () => Tests.EnergyDistance([[0.0]], [[0.0], [1.0]]));
-        Rejects("x", "at least 4 points", () => Tests.EnergyDistanceLinear([[0.0], [1.0]], [[0.0], [1.0], [2.0], [3.0]]));
-        Rejects("sample", "must not be null", () => Tests.Moments((double[][])null!));
+        Rejects("x", "must not be null", () => SampleTests.EnergyDistanceLinear(null!, [[0.0], [1.0], [2.0], [3.0]]));
+        Rejects("y", "must not be null", () => SampleTests.EnergyDistanceLinear([[0.0], [1.0], [2.0], [3.0]], null!));
+        Rejects("sample", "must not be null", () => SampleTests.KolmogorovSmirnov(null!, v => v));
+        Rejects("sample", "must not be empty", () => SampleTests.KolmogorovSmirnov([], v => v));
+        Rejects("x", "must not be null", () => SampleTests.EnergyDistance(null!, [[0.0], [1.0]]));
+        Rejects("y", "must not be null", () => SampleTests.EnergyDistance([[0.0], [1.0]], null!));
+        Rejects("x", "at least 2 points", () => SampleTests.EnergyDistance([[0.0], [1.0]], [[0.0]]));
+        Rejects("x", "at least 2 points", () => SampleTests.EnergyDistance([[0.0]], [[0.0], [1.0]]));
+        Rejects("x", "at least 4 points", () => SampleTests.EnergyDistanceLinear([[0.0], [1.0]], [[0.0], [1.0], [2.0], [3.0]]));
+        Rejects("sample", "must not be null", () => SampleTests.Moments((double[][])null!));
     }
 
     // ---- Solvers (Stryker run of 2026-11-24 on Paths, Densities, Solvers and Sampling)
@@ -292,9 +292,8 @@ public class EdgesFoundByMutation
         Rejects("x", "must be finite", () => pt.VPrediction(bad));
         Rejects("x", "must be finite", () => field.Score(0.4, bad));
         Rejects("t", "strictly inside (0, 1)", () => field.Score(1.0, [0.0, 0.0]));
-        Rejects("x", "must be finite", () => sde.Drift(bad, 0.4));
-        Rejects("x", "must be finite", () => sde.ProbabilityFlowDrift(bad, [0.0, 0.0], 0.4));
-        Rejects("score", "must be finite", () => sde.ProbabilityFlowDrift([0.0, 0.0], bad, 0.4));
+        Rejects("x", "must be finite", () => sde.DriftAt(0.4, bad));
+        Rejects("x", "must be finite", () => sde.ProbabilityFlow((t, y, s) => s.Clear()).DriftAt(0.4, bad));
         Rejects("z", "must be finite", () => point.Mix(bad, [0.0, 0.0]));
         Rejects("z", "must be finite", () => point.ConditionalTarget(Quantity.Score, bad, [0.0, 0.0]));
         Rejects("x", "must be finite", () => point.Convert(Quantity.Score, Quantity.Noise, bad, [0.0, 0.0]));
@@ -487,7 +486,7 @@ public class EdgesFoundByMutation
     /// <summary>
     /// Anderson's reverse drift differs from the probability-flow drift by the score term once more: reverse - flow =
     /// -Direction g^2 s / 2 = a_t s, with a_t from Proposition 1 (PathPoint, from the path's alpha and sigma). The second
-    /// Stryker run found ReverseDrift reached by no test of the mutation tier.
+    /// Stryker run found the reverse drift reached by no test of the mutation tier.
     /// </summary>
     [Fact]
     public void ReverseDriftExceedsTheFlowByTheScoreTerm()
@@ -497,13 +496,13 @@ public class EdgesFoundByMutation
             var sde = path.ForwardSde;
             double t = 0.3;
             double[] x = [0.7, -1.2], score = [-0.4, 2.5];
-            var reverse = sde.ReverseDrift(x, score, t);
-            var flow = sde.ProbabilityFlowDrift(x, score, t);
+            ScoreFunction constant = (u, y, s) => score.CopyTo(s);
+            var reverse = sde.Reverse(constant).DriftAt(t, x);
+            var flow = sde.ProbabilityFlow(constant).DriftAt(t, x);
             double a = new PathPoint(path, t).A;
             for (int i = 0; i < 2; i++)
                 Assert.Equal(a * score[i], reverse[i] - flow[i], 1e-12 * (1 + Math.Abs(a * score[i]) + Math.Abs(flow[i])));
-            Rejects("x", "must be finite", () => sde.ReverseDrift([double.NaN, 0.0], score, t));
-            Rejects("score", "must be finite", () => sde.ReverseDrift(x, [0.0, double.PositiveInfinity], t));
+            Rejects("x", "must be finite", () => sde.Reverse(constant).DriftAt(t, [double.NaN, 0.0]));
         }
     }
 }

@@ -90,8 +90,7 @@ public class FokkerPlanckTests(ITestOutputHelper output)
     {
         double a = path.Alpha(tb), s = path.Sigma(tb), half = a * 1.5 + 8 * Math.Sqrt(a * a * 0.36 + s * s) + 1;
         var grid = new Grid1D(-half, half, cells);
-        var sde = path.ForwardSde;
-        return FokkerPlanck1D.Solve(new FokkerPlanck1DProblem((t, x) => sde.DriftCoefficient(t) * x, t => path.DiffusionSquared(t),
+        return FokkerPlanck1D.Solve(new FokkerPlanck1DProblem((t, x) => path.LogAlphaDot(t) * x, t => path.DiffusionSquared(t),
             OnGrid(grid, x => ExactPdf(path, ta, x)), grid, ta, tb), steps);
     }
 
@@ -116,9 +115,9 @@ public class FokkerPlanckTests(ITestOutputHelper output)
         var sol = SolvePath(path, ta, tb, 800, 2000);
         var initial = Samplers.ExactMarginalSample(Data, path, ta, 20000, 31);
         var ens = Samplers.Forward(path, initial, new Schedule(ta, tb, 1000), 31);
-        double ks = Tests.KolmogorovSmirnov(ens.Final.Column(0), sol.Cdf);
+        double ks = SampleTests.KolmogorovSmirnov(ens.Final.Column(0), sol.Cdf);
         output.WriteLine($"{kind}: KS(ensemble, Fokker-Planck) {ks:F5}");
-        Assert.True(ks <= Tests.KolmogorovCritical(1e-6, 20000) + 5e-3);
+        Assert.True(ks <= SampleTests.KolmogorovCritical(1e-6, 20000) + 5e-3);
     }
 }
 

@@ -112,9 +112,9 @@ public class FrontDoorTests
     {
         // E|X - Y| over the 4 pairs: (0 + 3 + 1 + 2)/4 = 1.5; E|X - X'| over 4 ordered pairs: (0 + 1 + 1 + 0)/4 = 0.5;
         // E|Y - Y'|: (0 + 3 + 3 + 0)/4 = 1.5; so 2 (1.5) - 0.5 - 1.5 = 1.
-        Assert.Equal(1.0, Tests.EnergyDistanceEmpirical([[0.0], [1.0]], [[0.0], [3.0]]), 1e-15);
+        Assert.Equal(1.0, SampleTests.EnergyDistanceEmpirical([[0.0], [1.0]], [[0.0], [3.0]]), 1e-15);
         // The unbiased form on the same case: 2 (1.5) - 1 - 3 = -1, negative although the samples differ.
-        Assert.Equal(-1.0, Tests.EnergyDistance([[0.0], [1.0]], [[0.0], [3.0]]), 1e-15);
+        Assert.Equal(-1.0, SampleTests.EnergyDistance([[0.0], [1.0]], [[0.0], [3.0]]), 1e-15);
     }
 
     [Property(MaxTest = 50)]
@@ -124,7 +124,7 @@ public class FrontDoorTests
         int n = 2 + rng.Next(30), m = 2 + rng.Next(30), d = 1 + rng.Next(3);
         var x = Enumerable.Range(0, n).Select(_ => RandomInstances.StandardNormal(rng, d)).ToArray();
         var y = Enumerable.Range(0, m).Select(_ => RandomInstances.StandardNormal(rng, d)).ToArray();
-        double e = Tests.EnergyDistanceEmpirical(x, y);
+        double e = SampleTests.EnergyDistanceEmpirical(x, y);
         return (e >= -1e-12).Label($"energy {e}");
     }
 
@@ -134,9 +134,9 @@ public class FrontDoorTests
         var rng = new Random(5);
         var rows = Enumerable.Range(0, 500).Select(_ => RandomInstances.StandardNormal(rng, 3).Select((v, j) => v * (j + 1) + j).ToArray()).ToArray();
         var ensemble = Ensemble.FromRows(rows);
-        var (m1, c1) = Tests.Moments(rows);
-        var (m2, c2) = Tests.Moments(ensemble);
-        var (m3, v3) = Tests.MeanAndVariance(ensemble);
+        var (m1, c1) = SampleTests.Moments(rows);
+        var (m2, c2) = SampleTests.Moments(ensemble);
+        var (m3, v3) = SampleTests.MeanAndVariance(ensemble);
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal(m1[i], m2[i], 1e-12);

@@ -31,9 +31,9 @@ public class LangevinAndDeterminism(ITestOutputHelper output)
         // biased by O(h): for a Gaussian target of variance v it has variance v / (1 - h / (4 v)), a relative error below
         // 0.3 % here, i.e. a KS bias below 1e-3, which is the budget added to the 1e-6 critical value.
         var result = Samplers.Langevin(Score, Broad(1), 0.005, 4000, seed: 1);
-        double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), Cdf);
+        double ks = SampleTests.KolmogorovSmirnov(result.Final.Column(0), Cdf);
         output.WriteLine($"ULA h=0.005: KS {ks:F5}");
-        Assert.True(ks <= Tests.KolmogorovCritical(1e-6, N) + 1e-3);
+        Assert.True(ks <= SampleTests.KolmogorovCritical(1e-6, N) + 1e-3);
     }
 
     [Fact]
@@ -42,8 +42,8 @@ public class LangevinAndDeterminism(ITestOutputHelper output)
         // With a large step h = 0.8 unadjusted Langevin is visibly biased; MALA at the same step is exact.
         var ula = Samplers.Langevin(Score, Broad(2), 0.8, 400, seed: 2);
         var mala = Samplers.Langevin(Score, Broad(2), 0.8, 400, seed: 2, logDensity: x => Target.LogDensity(x));
-        double ksUla = Tests.KolmogorovSmirnov(ula.Final.Column(0), Cdf), ksMala = Tests.KolmogorovSmirnov(mala.Final.Column(0), Cdf);
-        double crit = Tests.KolmogorovCritical(1e-6, N);
+        double ksUla = SampleTests.KolmogorovSmirnov(ula.Final.Column(0), Cdf), ksMala = SampleTests.KolmogorovSmirnov(mala.Final.Column(0), Cdf);
+        double crit = SampleTests.KolmogorovCritical(1e-6, N);
         output.WriteLine($"h=0.8: ULA KS {ksUla:F5}, MALA KS {ksMala:F5} (acceptance {mala.AcceptanceRate:F3}), critical {crit:F5}");
         Assert.True(ksMala <= crit, $"MALA KS {ksMala}");
         Assert.True(ksUla > crit, $"ULA at h = 0.8 should be biased, KS {ksUla}");

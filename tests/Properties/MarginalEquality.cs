@@ -39,15 +39,15 @@ public class MarginalEquality(ITestOutputHelper output)
         schedule ??= Schedule.For(path, steps);
         var exact = Samplers.ExactScore(new MarginalField(Data, path));
         var result = Samplers.RunFromExactMarginal(Data, path, sampler, schedule, N, seed, 0, slip?.Score?.Invoke(exact) ?? exact, slip?.Coefficients, slip?.CorrectorNoise);
-        double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => ExactCdf(Data, path, schedule.TEnd, x));
+        double ks = SampleTests.KolmogorovSmirnov(result.Final.Column(0), x => ExactCdf(Data, path, schedule.TEnd, x));
         double allowance = Budget(path, sampler, schedule);
-        return (ks, Tests.KolmogorovCritical(Alpha, N) + allowance, allowance);
+        return (ks, SampleTests.KolmogorovCritical(Alpha, N) + allowance, allowance);
     }
 
     private void AssertMatches(string kind, Sampler sampler, int steps, ulong seed, string label)
     {
         var (ks, bound, allowance) = Judge(kind, sampler, steps, seed);
-        output.WriteLine($"{kind} {label}: KS {ks:F5}, bound {bound:F5} (allowance {allowance:F5}), p = {Tests.KolmogorovPValue(ks, N):G3}");
+        output.WriteLine($"{kind} {label}: KS {ks:F5}, bound {bound:F5} (allowance {allowance:F5}), p = {SampleTests.KolmogorovPValue(ks, N):G3}");
         Assert.True(ks <= bound, $"{kind} {label}: KS {ks} exceeds {bound} (seed {seed})");
     }
 
@@ -120,11 +120,11 @@ public class MarginalEquality(ITestOutputHelper output)
         var schedule = new Schedule(full.TEnd, 0.5, 500); // from near the data end, noising, to t = 0.5
         var initial = Samplers.ExactMarginalSample(Data, path, schedule.TStart, N, 22);
         var result = Samplers.Forward(path, initial, schedule, 22);
-        double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => ExactCdf(Data, path, 0.5, x));
+        double ks = SampleTests.KolmogorovSmirnov(result.Final.Column(0), x => ExactCdf(Data, path, 0.5, x));
         output.WriteLine($"{kind} forward SDE to t = 0.5: KS {ks:F5}");
         // Bias budget: forward Euler-Maruyama on a linear SDE with 500 steps; 2e-3 covers its O(h) variance error
         // (relative variance error ~ |F| h, at most 0.02 near the ends, giving a CDF error below 1e-3).
-        Assert.True(ks <= Tests.KolmogorovCritical(Alpha, N) + 2e-3);
+        Assert.True(ks <= SampleTests.KolmogorovCritical(Alpha, N) + 2e-3);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public class MarginalEquality2D(ITestOutputHelper output)
         double[,] exactCov = { { a * a * (4 + 0.49) + s2, 0 }, { 0, a * a * 0.49 + s2 } };
 
         double z = Bounds.TwoSidedZ(1e-6, 6);
-        var (mean, cov) = Tests.Moments(result);
+        var (mean, cov) = SampleTests.Moments(result);
         double relBias = 1e-3;
         if (sampler is not Sampler.ProbabilityFlow)
             foreach (double v in new[] { 4.49, 0.49 })
@@ -75,7 +75,7 @@ public class MarginalEquality2D(ITestOutputHelper output)
                 if (Math.Abs(cov[i, j] - exactCov[i, j]) > tol) failures.Add($"cov[{i},{j}] = {cov[i, j]:G5} vs {exactCov[i, j]:G5}, tolerance {tol:G3}");
             }
         var reference = Samplers.ExactMarginalSample(Data, path, schedule.TEnd, N, 977).Rows();
-        var (energy, energySe) = Tests.EnergyDistanceLinear(result, reference);
+        var (energy, energySe) = SampleTests.EnergyDistanceLinear(result, reference);
         double energyTol = z * energySe + relBias * Math.Sqrt(exactCov[0, 0]);
         if (energy > energyTol) failures.Add($"energy distance {energy:G3} > {energyTol:G3}");
         output.WriteLine($"{kind} {which}: mean ({mean[0]:F4}, {mean[1]:F4}), cov ({cov[0, 0]:F4}, {cov[1, 0]:F4}, {cov[1, 1]:F4}) vs ({exactCov[0, 0]:F4}, 0, {exactCov[1, 1]:F4}), energy {energy:G3} +- {energySe:G3}, bias budget {relBias:G3}");
@@ -89,7 +89,7 @@ public class MarginalEquality2D(ITestOutputHelper output)
         var schedule = Schedule.For(path, 1000);
         var field = new MarginalField(Data, path);
         var rows = Samplers.RunFromExactMarginal(Data, path, new Sampler.ReverseSde(), schedule, N, 43, score: (t, x, s) => { field.Score(t, x, s); s[1] *= 1.1; }).Final.Rows();
-        var (_, cov) = Tests.Moments(rows);
+        var (_, cov) = SampleTests.Moments(rows);
         output.WriteLine($"score 10 % too large in x2: var[x2] = {cov[1, 1]:G4} against 0.49");
         Assert.True(Math.Abs(cov[1, 1] - 0.49) > Bounds.TwoSidedZ(1e-6, 6) * 0.49 * Math.Sqrt(2.0 / N) + 0.01 * 0.49);
     }

@@ -139,7 +139,7 @@ public class ProcessValues(ITestOutputHelper output)
             // Proposition 1: the probability-flow drift is the velocity a_t s + b_t x (shared/seeds/002 Ch. 3).
             var s = data.Along(path, t).Score(x);
             var pf = forward.ProbabilityFlow(score).DriftAt(t, x);
-            for (int i = 0; i < 2; i++) Assert.Equal(path.A(t) * s[i] + path.B(t) * x[i], pf[i], 1e-12 * (Math.Abs(pf[i]) + 1));
+            for (int i = 0; i < 2; i++) Assert.Equal(path.A(t) * s[i] + path.At(t).B * x[i], pf[i], 1e-12 * (Math.Abs(pf[i]) + 1));
         }
         Assert.Equal(1, forward.Direction);
         Assert.Equal(-1, forward.Reverse(score).Direction);

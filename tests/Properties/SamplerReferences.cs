@@ -46,7 +46,7 @@ public class SamplerReferences
     private static double[] Velocity(GaussianPath path, double t, double[] x)
     {
         var s = Score(path, t, x);
-        double a = path.A(t), b = path.B(t);
+        double a = path.A(t), b = path.At(t).B;
         return x.Select((v, i) => a * s[i] + b * v).ToArray();
     }
 
@@ -98,7 +98,7 @@ public class SamplerReferences
         {
             var s = Score(path, t, x);
             var xi = Normals(rng, x.Length);
-            double a = path.A(t), b = path.B(t), g = Math.Sqrt(G2(path, t));
+            double a = path.A(t), b = path.At(t).B, g = Math.Sqrt(G2(path, t));
             return x.Select((v, j) => v + (2 * a * s[j] + b * v) * h + g * Math.Sqrt(Math.Abs(h)) * xi[j]).ToArray();
         }, schedule);
         var run = Samplers.Run(path, LibraryScore(path), new Sampler.ReverseSde(), start, schedule, Seed);
@@ -203,7 +203,7 @@ public class SamplerReferences
         }
         void Predictor(double t)
         {
-            double a = path.A(t), b = path.B(t), g = Math.Sqrt(G2(path, t));
+            double a = path.A(t), b = path.At(t).B, g = Math.Sqrt(G2(path, t));
             x = x.Select((xi, i) =>
             {
                 var s = Score(path, t, xi);
@@ -316,7 +316,7 @@ public class SamplerReferences
         var expected = Reference(start, (k, t, tn, x, rng) =>
         {
             var xi = Normals(rng, x.Length);
-            double b = path.B(t), g = Math.Sqrt(G2(path, t));
+            double b = path.At(t).B, g = Math.Sqrt(G2(path, t));
             return x.Select((v, j) => v + b * v * h + g * Math.Sqrt(Math.Abs(h)) * xi[j]).ToArray();
         }, schedule);
         AssertClose(expected, Samplers.Forward(path, start, schedule, Seed).Final, $"forward on {kind}");

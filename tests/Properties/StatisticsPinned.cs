@@ -28,7 +28,7 @@ public class StatisticsPinned(ITestOutputHelper output)
     {
         foreach (int n in new[] { 20, 100, 20000 })
         {
-            double modified = Tests.KolmogorovCritical(alpha, n) * Modified(n);
+            double modified = SampleTests.KolmogorovCritical(alpha, n) * Modified(n);
             output.WriteLine($"alpha {alpha}, n {n}: {modified:F5} (table {table})");
             Assert.True(Math.Abs(modified - table) <= 6e-4, $"alpha {alpha}, n {n}: {modified} against Stephens' {table}");
         }
@@ -46,7 +46,7 @@ public class StatisticsPinned(ITestOutputHelper output)
     public void KolmogorovPValuesAreTheTabulatedDistribution(double x, double cdf)
     {
         const int n = 10000;
-        double p = Tests.KolmogorovPValue(x / Modified(n), n);
+        double p = SampleTests.KolmogorovPValue(x / Modified(n), n);
         Assert.True(Math.Abs(1 - p - cdf) <= 1e-6, $"K({x}) = {1 - p}, table {cdf}");
     }
 
@@ -55,21 +55,21 @@ public class StatisticsPinned(ITestOutputHelper output)
     {
         // Sample {0.1, 0.4, 0.7} against U(0, 1): the gaps are i/n - F = 0.2333, 0.2667, 0.3 above and F - (i-1)/n =
         // 0.1, 0.0667, 0.0333 below, so D = 0.3.
-        Assert.Equal(0.3, Tests.KolmogorovSmirnov([0.7, 0.1, 0.4], x => x), 1e-15);
+        Assert.Equal(0.3, SampleTests.KolmogorovSmirnov([0.7, 0.1, 0.4], x => x), 1e-15);
         // {0.9, 0.95}: below-gaps 0.9 - 0 = 0.9 and 0.95 - 0.5 = 0.45; above-gaps 0.5 - 0.9 < 0 and 1 - 0.95: D = 0.9.
-        Assert.Equal(0.9, Tests.KolmogorovSmirnov([0.95, 0.9], x => x), 1e-15);
+        Assert.Equal(0.9, SampleTests.KolmogorovSmirnov([0.95, 0.9], x => x), 1e-15);
     }
 
     [Fact]
     public void EnergyStatisticOfHandCases()
     {
         // 1D: x = {0, 1}, y = {3, 5}. E|X - Y| = (3 + 5 + 2 + 4)/4 = 3.5, E|X - X'| = 1, E|Y - Y'| = 2: 2 (3.5) - 1 - 2 = 4.
-        Assert.Equal(4, Tests.EnergyDistance([[0], [1]], [[3], [5]]), 1e-14);
+        Assert.Equal(4, SampleTests.EnergyDistance([[0], [1]], [[3], [5]]), 1e-14);
         // 2D: x = {(0,0), (3,4)}, y = {(0,4), (3,0)}. E|X - Y| = (4 + 3 + 3 + 4)/4 = 3.5, E|X - X'| = 5, E|Y - Y'| = 5: -3.
-        Assert.Equal(-3, Tests.EnergyDistance([[0, 0], [3, 4]], [[0, 4], [3, 0]]), 1e-14);
+        Assert.Equal(-3, SampleTests.EnergyDistance([[0, 0], [3, 4]], [[0, 4], [3, 0]]), 1e-14);
         // The linear estimator on x = {0, 1, 2, 6}, y = {3, 5, 4, 4}: pair 1 (x 0, 1; y 3, 5) gives |0-5| + |1-3| - 1 - 2 = 4,
         // pair 2 (x 2, 6; y 4, 4) gives |2-4| + |6-4| - 4 - 0 = 0: mean 2, standard error sd{4, 0}/sqrt(2) = 2.
-        var (estimate, se) = Tests.EnergyDistanceLinear([[0], [1], [2], [6]], [[3], [5], [4], [4]]);
+        var (estimate, se) = SampleTests.EnergyDistanceLinear([[0], [1], [2], [6]], [[3], [5], [4], [4]]);
         Assert.Equal(2, estimate, 1e-14);
         Assert.Equal(2, se, 1e-14);
     }
@@ -92,11 +92,11 @@ public class StatisticsPinned(ITestOutputHelper output)
         // 1e-7. The U-statistic (n = 3000) is the Rao-Blackwellisation of the linear one at the same n, so its variance is
         // no larger; the linear estimator's standard error at n = 3000 (computed on the same points) bounds it.
         double z = Bounds.TwoSidedZ(1e-7, 2);
-        var (big, bigSe) = Tests.EnergyDistanceLinear(Draw(200000, mx, sx), Draw(200000, my, sy));
+        var (big, bigSe) = SampleTests.EnergyDistanceLinear(Draw(200000, mx, sx), Draw(200000, my, sy));
         var x = Draw(3000, mx, sx);
         var y = Draw(3000, my, sy);
-        double u = Tests.EnergyDistance(x, y);
-        var (_, smallSe) = Tests.EnergyDistanceLinear(x, y);
+        double u = SampleTests.EnergyDistance(x, y);
+        var (_, smallSe) = SampleTests.EnergyDistanceLinear(x, y);
         output.WriteLine($"exact {exact:G6}: linear {big:G6} +- {bigSe:G3}, U-statistic {u:G6} +- {smallSe:G3} (seed 20261124)");
         Assert.True(Math.Abs(big - exact) <= z * bigSe, $"linear {big} against {exact} +- {z * bigSe}");
         Assert.True(Math.Abs(u - exact) <= z * smallSe, $"U-statistic {u} against {exact} +- {z * smallSe}");

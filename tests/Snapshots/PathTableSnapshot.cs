@@ -30,8 +30,8 @@ public class PathTableSnapshot
                 AlphaDot = R(path.AlphaDot(t)),
                 SigmaDot = R(path.SigmaDot(t)),
                 A = R(path.A(t)),
-                B = R(path.B(t)),
-                DriftCoefficient = R(path.ForwardSde.DriftCoefficient(t)),
+                B = R(path.At(t).B),
+                DriftCoefficient = R(path.LogAlphaDot(t)),
                 Diffusion = R(path.ForwardSde.Diffusion(t)),
             }).ToArray(),
         }).ToArray();

@@ -1,3 +1,5 @@
+using ScoreSpec.Sampling;
+using ScoreSpec.Processes;
 using ScoreSpec.Densities;
 using ScoreSpec.Paths;
 
@@ -122,47 +124,43 @@ public static class FokkerPlanckOperator
         return tr;
     }
 
-    /// <summary>The forward SDE of a path as a <see cref="DriftField"/> in the path's time: f = F(t) x, div f = d F(t).</summary>
+    /// <summary>The forward SDE of a path (<see cref="Sde.Forward"/>) as a <see cref="DriftField"/> in the path's time: f = F(t) x, div f = d F(t).</summary>
     public static DriftField ForwardDrift(GaussianPath path)
     {
         if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
-        return new DriftField((t, x) => path.ForwardSde.Drift(x, t), (t, x) => x.Length * path.LogAlphaDot(t));
+        var sde = Sde.Forward(path);
+        return new DriftField(sde.DriftAt, (t, x) => x.Length * sde.AffineInScore(t)!.Value.F);
     }
 
     /// <summary>
-    /// The drift of the SDE extension trick for mixture data along a path, in the path's time, with its exact divergence:
-    /// v = F x - D (g^2 + sigma^2)/2 s and div v = d F - D (g^2 + sigma^2)/2 Laplacian log p_t (shared/seeds/002, Chapter 4).
-    /// The SDE runs in the denoising direction -D with diffusion sigma(t).
+    /// The drift of the SDE extension trick for mixture data along a path (<see cref="Sde.Extension"/> with the exact
+    /// score), in the path's time, with its exact divergence: v = F x - c s with c = D (g^2 + sigma^2)/2, and
+    /// div v = d F - c Laplacian log p_t (shared/seeds/002, Chapter 4). The SDE runs in the denoising direction -D with
+    /// diffusion sigma(t).
     /// </summary>
     public static DriftField ExtensionDrift(GaussianMixture data, GaussianPath path, Func<double, double> sigma)
     {
         if (data is null) throw new ArgumentException("data must not be null.", nameof(data));
         if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
         if (sigma is null) throw new ArgumentException("sigma must not be null.", nameof(sigma));
-        int D = path.NoisingDirection;
-        return new DriftField(
-            (t, x) =>
-            {
-                var s = data.Along(path, t).Score(x);
-                double F = path.LogAlphaDot(t), c = D * (path.DiffusionSquared(t) + sigma(t) * sigma(t)) / 2;
-                return x.Select((v, i) => F * v - c * s[i]).ToArray();
-            },
-            (t, x) =>
-            {
-                double lap = Trace(data.Along(path, t).Hessian(x));
-                return x.Length * path.LogAlphaDot(t) - D * (path.DiffusionSquared(t) + sigma(t) * sigma(t)) / 2 * lap;
-            });
+        var field = new MarginalField(data, path);
+        var sde = Sde.Forward(path).Extension(Samplers.ExactScore(field), sigma);
+        return new DriftField(sde.DriftAt, (t, x) =>
+        {
+            var (F, c) = sde.AffineInScore(t)!.Value;
+            return x.Length * F - c * field.LaplacianLogDensity(t, x);
+        });
     }
 
     /// <summary>
-    /// Langevin dynamics for a target p with diffusion g: drift (g^2/2) grad log p and divergence (g^2/2) Laplacian log p
-    /// (shared/seeds/002, Chapter 6). Its Fokker-Planck right-hand side vanishes at p.
+    /// Langevin dynamics for a target p with diffusion g (<see cref="Sde.Langevin"/>): drift (g^2/2) grad log p and
+    /// divergence (g^2/2) Laplacian log p (shared/seeds/002, Chapter 6). Its Fokker-Planck right-hand side vanishes at p.
     /// </summary>
     public static DriftField LangevinDrift(GaussianMixture target, double diffusionSquared)
     {
         if (target is null) throw new ArgumentException("target must not be null.", nameof(target));
         Guard.NonNegative(diffusionSquared, nameof(diffusionSquared));
-        return new DriftField((t, x) => target.Score(x).Select(v => diffusionSquared / 2 * v).ToArray(),
-                         (t, x) => diffusionSquared / 2 * Trace(target.Hessian(x)));
+        var sde = new Sde.Langevin((t, x, s) => target.Score(x.ToArray()).CopyTo(s), Math.Sqrt(diffusionSquared));
+        return new DriftField(sde.DriftAt, (t, x) => diffusionSquared / 2 * Trace(target.Hessian(x)));
     }
 }

@@ -185,9 +185,9 @@ public static partial class Catalog
         var schedule = Schedule.For(path, which == "pf" ? 100 : 500);
         var exact = Samplers.ExactScore(new MarginalField(data, path));
         var result = Samplers.RunFromExactMarginal(data, path, sampler, schedule, SamplerSampleSize, (ulong)seed, 0, slip?.Score?.Invoke(exact) ?? exact, slip?.Coefficients);
-        double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), data.Along(path, schedule.TEnd).Density.Cdf);
+        double ks = SampleTests.KolmogorovSmirnov(result.Final.Column(0), data.Along(path, schedule.TEnd).Density.Cdf);
         double allowance = SamplerAllowance(data, path, sampler, schedule);
-        double tol = Tests.KolmogorovCritical(SamplerFalseFailure, SamplerSampleSize) + allowance;
+        double tol = SampleTests.KolmogorovCritical(SamplerFalseFailure, SamplerSampleSize) + allowance;
         return new CheckResult(ks, tol, $"{path} {which}{(which == "extension" ? $" c={c:G3}" : "")} KS={ks:F5} allowance={allowance:G3}{(slip is null ? "" : $" slip={slip.Name}")}");
     }
 
@@ -209,8 +209,8 @@ public static partial class Catalog
             var result = Samplers.RunFromExactMarginal(data, path, sampler, schedule, SamplerSampleSize, (ulong)seed, 0, slip?.Score?.Invoke(exact) ?? exact, slip?.Coefficients);
             var (mean, variance, _, _) = DiscretisedGaussianLaw.Moments(path, sampler, schedule, component.Mean[0], component.Covariance[0][0]);
             double sd = Math.Sqrt(variance);
-            double ks = Tests.KolmogorovSmirnov(result.Final.Column(0), x => Normal.CDF(mean, sd, x));
-            worst.Add(ks, Tests.KolmogorovCritical(SamplerFalseFailure / 3, SamplerSampleSize),
+            double ks = SampleTests.KolmogorovSmirnov(result.Final.Column(0), x => Normal.CDF(mean, sd, x));
+            worst.Add(ks, SampleTests.KolmogorovCritical(SamplerFalseFailure / 3, SamplerSampleSize),
                 $"{path} {which}{(which == "extension" ? $" c={c:G3}" : "")} 10 steps: KS={ks:F5} against N({mean:G5}, {variance:G5}){(slip is null ? "" : $" slip={slip.Name}")}");
         }
         return worst.Result;
@@ -238,8 +238,8 @@ public static partial class Catalog
 
         var start = Ensemble.FromRows(Enumerable.Range(0, SamplerSampleSize).Select(_ => new[] { mean + 4 * Math.Sqrt(variance) }).ToArray());
         var fromWrongStart = Samplers.Langevin(score, start, vmin / 2, 300, (ulong)seed, 0, logDensity);
-        double ks = Tests.KolmogorovSmirnov(fromWrongStart.Final.Column(0), target.Cdf);
-        worst.Add(ks, Tests.KolmogorovCritical(SamplerFalseFailure, SamplerSampleSize), $"k={k} v_min={vmin:G3} from x0 = {mean + 4 * Math.Sqrt(variance):G4}: KS={ks:F5} acceptance={fromWrongStart.AcceptanceRate:F3}");
+        double ks = SampleTests.KolmogorovSmirnov(fromWrongStart.Final.Column(0), target.Cdf);
+        worst.Add(ks, SampleTests.KolmogorovCritical(SamplerFalseFailure, SamplerSampleSize), $"k={k} v_min={vmin:G3} from x0 = {mean + 4 * Math.Sqrt(variance):G4}: KS={ks:F5} acceptance={fromWrongStart.AcceptanceRate:F3}");
 
         double[] hs = [0.4 * vmin, 0.2 * vmin, 0.1 * vmin, 0.05 * vmin, 0.025 * vmin];
         var exactDraws = Samplers.ExactDataSample(target, 20000, (ulong)seed);

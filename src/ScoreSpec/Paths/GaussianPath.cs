@@ -61,9 +61,6 @@ public abstract record GaussianPath
         return s * (s * LogAlphaDotCore(t) - SigmaDotCore(t));
     }
 
-    /// <summary>Proposition 1 coefficient b_t = alphadot_t / alpha_t (shared/seeds/002, Chapter 3).</summary>
-    public double B(double t) => LogAlphaDot(t);
-
     /// <summary>
     /// The squared diffusion g(t)^2 of the forward SDE whose marginals this path has:
     /// g^2 = |d sigma_t^2/dt - 2 (alphadot_t/alpha_t) sigma_t^2|, with the SDE run in the
@@ -123,8 +120,13 @@ public abstract record GaussianPath
         return MathNet.Numerics.RootFinding.Brent.TryFindRoot(F, lo, hi, 1e-16, 200, out double root) ? root : double.NaN;
     }
 
-    /// <summary>The forward (noising) SDE dx = F(t) x dt + g(t) dW whose marginals started from data are this path's.</summary>
-    public ForwardSde ForwardSde => new(this);
+    /// <summary>
+    /// The forward (noising) SDE dx = F(t) x dt + g(t) dW whose marginals started from data are this path's, with
+    /// F = <see cref="LogAlphaDot"/> and g^2 = <see cref="DiffusionSquared"/>, run in <see cref="NoisingDirection"/>:
+    /// the value <see cref="Processes.Sde.Forward"/>(this), from which the reverse SDE, the probability-flow ODE and the
+    /// extension trick are built.
+    /// </summary>
+    public Processes.Sde.ForwardOf ForwardSde => new(this);
 
     /// <summary>All scalar coefficients of the path at time t, with the conversions among parameterizations.</summary>
     public PathPoint At(double t) => new(this, t);

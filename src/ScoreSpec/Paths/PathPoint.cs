@@ -34,7 +34,7 @@ public sealed record PathPoint
         AlphaDot = path.AlphaDot(t);
         SigmaDot = path.SigmaDot(t);
         A = path.A(t);
-        B = path.B(t);
+        B = path.LogAlphaDot(t);
     }
 
     /// <summary>The path.</summary>

@@ -24,7 +24,7 @@ public sealed record OrderFit(double Order, double Intercept, double[] Steps, do
 }
 
 /// <summary>Statistical tests used by the sampler checks, each with its false-failure probability stated by the caller.</summary>
-public static class Tests
+public static class SampleTests
 {
     /// <summary>
     /// The one-sample Kolmogorov-Smirnov statistic D_n = sup_x |F_n(x) - F(x)| of <paramref name="sample"/> against the
