@@ -17,13 +17,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet tool restore >/dev/null
 folders=("$@")
-if [ ${#folders[@]} -eq 0 ]; then folders=(Statistics Discrete Likelihood Solvers Paths Densities Sampling); fi
+if [ ${#folders[@]} -eq 0 ]; then folders=(Statistics Discrete Likelihood Solvers Paths Densities Sampling Processes); fi
 # One Stryker run for all the named folders: its coverage pass (the whole tier, instrumented) is paid once.
 mutate=(); for folder in "${folders[@]}"; do mutate+=(--mutate "**/src/ScoreSpec/$folder/**/*.cs"); done
 name=$(IFS=-; echo "${folders[*]}")
 tier=(MutationTier Precision StatisticsPinned NegativeControls DdpmTests FokkerPlanckTests FokkerPlanckGenericTests SolverOrders
       LikelihoodTests Sensitivity Validation ErrataTests MixtureCdfTests FastFieldValidation LossAndGuidanceTests EdgesFoundByMutation
-      DormandPrinceController SamplerReferences)
+      DormandPrinceController SamplerReferences DensitiesEdges LikelihoodForModels ProcessValues TimeGrids LogSnrInverse Trajectories)
 # Left out of those classes: the tests that run 20000-path ensembles for hundreds of steps (minutes each when instrumented).
 heavy=(DdimWithEtaOneOnVpMatchesTheMarginals SamplerMarginalChecksCatchSlips MalaCatchesAWrongScoreAndAWrongTarget
        AgreesWithForwardSdeEnsembles WeakOrderOneForEulerMaruyama TheExactPredictionsMinimiseTheirLosses)
