@@ -13,12 +13,7 @@ namespace ScoreSpec.Properties;
 /// </summary>
 public class DensitiesEdges
 {
-    private static void Refused(string param, string words, Action act)
-    {
-        var ex = Assert.Throws<ArgumentException>(act);
-        Assert.Equal(param, ex.ParamName);
-        Assert.Contains(words, ex.Message);
-    }
+    private static void Refused(string param, string words, Action act) => EdgesFoundByMutation.Rejects(param, words, act);
 
     [Fact]
     public void GaussiansCompareHashAndPrintByValue()

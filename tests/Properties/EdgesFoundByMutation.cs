@@ -17,7 +17,8 @@ namespace ScoreSpec.Properties;
 /// </summary>
 public class EdgesFoundByMutation
 {
-    private static void Rejects(string param, string rule, Action action)
+    /// <summary>The action throws an ArgumentException naming <paramref name="param"/> with <paramref name="rule"/> in its message.</summary>
+    internal static void Rejects(string param, string rule, Action action)
     {
         var ex = Assert.ThrowsAny<ArgumentException>(action);
         Assert.Equal(param, ex.ParamName);
