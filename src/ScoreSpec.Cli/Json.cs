@@ -170,17 +170,9 @@ internal static class Json
     public static GaussianPath Path(Fields root)
     {
         var p = root.Object("path");
-        string kind = p.Word("kind", null, "vp", "subvp", "ve", "cosine", "condot");
-        const string large = "larger values leave alpha_t = 0 at every t the float grid can name";
-        return kind switch
-        {
-            "vp" => Library(p.At, () => new VpPath(p.Number("beta_min", 0.1, 0, 1e6, large), p.Number("beta_max", 20, 0, 1e6, large, openMin: true))),
-            "subvp" => Library(p.At, () => new SubVpPath(p.Number("beta_min", 0.1, 0, 1e6, large), p.Number("beta_max", 20, 0, 1e6, large, openMin: true))),
-            "ve" => Library(p.At, () => new VePath(p.Number("sigma_min", 0.01, 1e-100, 1e100, "so that sigma^2 stays finite and positive"),
-                                                   p.Number("sigma_max", 50, 1e-100, 1e100, "so that sigma^2 stays finite and positive"))),
-            "cosine" => Library(p.At, () => new CosinePath(p.Number("s", 0.008, 0, 1000))),
-            _ => GaussianPath.CondOt,
-        };
+        var kind = PathRegistry.Get(p.Word("kind", null, [.. PathRegistry.Names]));
+        var values = kind.Parameters.ToDictionary(q => q.Name, q => p.Number(q.Name, q.Default, q.Min, q.Max, q.Why, openMin: q.OpenMin));
+        return Library(p.At, () => kind.Create(values));
     }
 
     /// <summary>The time <c>t</c>, strictly inside (0, 1).</summary>

@@ -80,7 +80,7 @@ public class FokkerPlanckTests(ITestOutputHelper output)
         Assert.True(sol.Density.Min() >= 0);
     }
 
-    public static TheoryData<string> Kinds => new() { "vp", "subvp", "ve", "cosine", "condot" };
+    public static TheoryData<string> Kinds => new(Identities.RandomInstances.Kinds);
 
     private static readonly GaussianMixture Data = GaussianMixture.Isotropic([0.3, 0.7], [[-1.5], [1.0]], [0.4, 0.6]);
 

@@ -19,7 +19,7 @@ public class LossAndGuidanceTests(ITestOutputHelper output)
 
     private static double Sq(double[] a, double[] b) => a.Select((v, i) => (v - b[i]) * (v - b[i])).Sum();
 
-    public static TheoryData<string> Kinds => new() { "vp", "subvp", "ve", "cosine", "condot" };
+    public static TheoryData<string> Kinds => new(Identities.RandomInstances.Kinds);
 
     private static GaussianPath PathOf(string kind) => GaussianPath.All.First(p => p.Kind == kind);
 

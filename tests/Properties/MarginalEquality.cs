@@ -24,7 +24,7 @@ public class MarginalEquality(ITestOutputHelper output)
     private const double Alpha = 1e-6;
     private static readonly GaussianMixture Data = GaussianMixture.Isotropic([0.3, 0.7], [[-1.5], [1.0]], [0.4, 0.6]);
 
-    public static TheoryData<string> Kinds => new() { "vp", "subvp", "ve", "cosine", "condot" };
+    public static TheoryData<string> Kinds => new(Identities.RandomInstances.Kinds);
 
     private static GaussianPath PathOf(string kind) => GaussianPath.All.First(p => p.Kind == kind);
 

@@ -26,7 +26,7 @@ public class MarginalEquality2D(ITestOutputHelper output)
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
-        foreach (var kind in new[] { "vp", "subvp", "ve", "cosine", "condot" })
+        foreach (var kind in Identities.RandomInstances.Kinds)
             foreach (var sampler in new[] { "reverse", "pf-rk4", "extension" })
                 data.Add(kind, sampler);
         return data;

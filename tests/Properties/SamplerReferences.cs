@@ -26,16 +26,13 @@ public class SamplerReferences
 
     private static readonly GaussianMixture Data = GaussianMixture.Isotropic([0.35, 0.65], [[-1.2, 0.4], [0.9, -0.3]], [0.5, 0.8]);
 
-    public static TheoryData<string> Kinds => new() { "vp", "subvp", "ve", "cosine", "condot" };
+    public static TheoryData<string> Kinds => new(Identities.RandomInstances.Kinds);
 
     private static GaussianPath PathOf(string kind) => kind switch
     {
         "vp" => new VpPath(0.1, 20),
-        "subvp" => new SubVpPath(0.1, 20),
         "ve" => new VePath(0.02, 30),
-        "cosine" => new CosinePath(),
-        "condot" => new CondOtPath(),
-        _ => throw new ArgumentException(kind),
+        _ => PathRegistry.Get(kind).Default,
     };
 
     /// <summary>From near the noise end to near the data end.</summary>
@@ -168,7 +165,7 @@ public class SamplerReferences
     public static TheoryData<string, PcVariant> PcCases()
     {
         var data = new TheoryData<string, PcVariant>();
-        foreach (var kind in new[] { "vp", "subvp", "ve", "cosine", "condot" })
+        foreach (var kind in Identities.RandomInstances.Kinds)
             foreach (var v in new[] { PcVariant.ScoreSde, PcVariant.Seed003 }) data.Add(kind, v);
         return data;
     }
@@ -234,7 +231,7 @@ public class SamplerReferences
     public static TheoryData<string, OdeMethod> OdeCases()
     {
         var data = new TheoryData<string, OdeMethod>();
-        foreach (var kind in new[] { "vp", "subvp", "ve", "cosine", "condot" })
+        foreach (var kind in Identities.RandomInstances.Kinds)
             foreach (var m in new[] { OdeMethod.Euler, OdeMethod.Heun, OdeMethod.Rk4 }) data.Add(kind, m);
         return data;
     }

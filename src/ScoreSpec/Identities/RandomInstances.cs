@@ -56,19 +56,11 @@ public static class RandomInstances
             Enumerable.Range(0, k).Select(_ => 0.6 + 0.6 * rng.NextDouble()).ToArray());
     }
 
-    /// <summary>A path of the given kind with parameters drawn around the contract defaults.</summary>
-    public static GaussianPath Path(Random rng, string kind) => kind switch
-    {
-        "vp" => new VpPath(0.05 + 0.25 * rng.NextDouble(), 10 + 15 * rng.NextDouble()),
-        "subvp" => new SubVpPath(0.05 + 0.25 * rng.NextDouble(), 10 + 15 * rng.NextDouble()),
-        "ve" => new VePath(0.005 + 0.05 * rng.NextDouble(), 20 + 60 * rng.NextDouble()),
-        "cosine" => new CosinePath(0.001 + 0.02 * rng.NextDouble()),
-        "condot" => GaussianPath.CondOt,
-        _ => throw new ArgumentException($"kind must be one of vp, subvp, ve, cosine, condot; got '{kind}'.", nameof(kind)),
-    };
+    /// <summary>A path of the given kind with parameters drawn around the contract defaults (<see cref="PathKind.Random"/>).</summary>
+    public static GaussianPath Path(Random rng, string kind) => PathRegistry.Get(kind).Random(rng);
 
-    /// <summary>The five path kinds of the contract.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["vp", "subvp", "ve", "cosine", "condot"];
+    /// <summary>Every path kind of the registry.</summary>
+    public static IReadOnlyList<string> Kinds => PathRegistry.Names;
 
     /// <summary>A time uniform in [0.05, 0.95], away from the ends where alpha or sigma vanish.</summary>
     public static double Time(Random rng) => 0.05 + 0.9 * rng.NextDouble();

@@ -19,7 +19,7 @@ public enum DataEnd
 /// </summary>
 public abstract record GaussianPath
 {
-    /// <summary>The contract name of the path kind: <c>condot</c>, <c>vp</c>, <c>subvp</c>, <c>ve</c> or <c>cosine</c> (shared/cli-contract.md).</summary>
+    /// <summary>The contract name of the path kind, one of <see cref="PathRegistry.Names"/> (docs/cli.md).</summary>
     public abstract string Kind { get; }
 
     /// <summary>Which end of [0, 1] is the data end.</summary>
@@ -176,6 +176,6 @@ public abstract record GaussianPath
     /// <summary>The cosine path with the default offset s = 0.008.</summary>
     public static CosinePath Cosine { get; } = new();
 
-    /// <summary>The five path kinds with their default parameters, in the order of the contract table.</summary>
-    public static IReadOnlyList<GaussianPath> All { get; } = [Vp, SubVp, Ve, Cosine, CondOt];
+    /// <summary>Every path kind of <see cref="PathRegistry"/> with its default parameters, in the order of the contract table.</summary>
+    public static IReadOnlyList<GaussianPath> All => PathRegistry.All.Select(k => k.Default).ToArray();
 }
