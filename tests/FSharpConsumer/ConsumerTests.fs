@@ -52,3 +52,51 @@ let ``paths, conversions and the catalog are usable without ceremony`` () =
 let ``bad input raises ArgumentException naming the parameter`` () =
     let ex = Assert.ThrowsAny<ArgumentException>(fun () -> GaussianPath.Vp.Alpha 1.5 |> ignore)
     Assert.Equal("t", ex.ParamName)
+
+open ScoreSpec.Processes
+open ScoreSpec.Sampling
+open ScoreSpec.Solvers
+open ScoreSpec.Likelihood
+
+[<Fact>]
+let ``a sampler runs on any grid, its trajectory recorded, and the unions match exhaustively`` () =
+    let data = GaussianMixture.Isotropic([| 0.5; 0.5 |], [| [| -1.0 |]; [| 1.0 |] |], [| 0.4; 0.4 |])
+    let path = GaussianPath.Vp
+    let grid = TimeGrid.Karras(0.99, 0.01, 20, 7.0)
+    let run = Samplers.RunFromExactMarginal(data, path, Sampler.ReverseSde(), grid, 500, seed = 3UL, recordEvery = 5)
+    Assert.Equal(500, run.Final.Count)
+    Assert.Equal(5, run.Trajectory.Count)
+    Assert.Equal(run.Final, run.Trajectory.States.[run.Trajectory.Count - 1])
+    // Both halves of the mixture are reached.
+    let xs = run.Final.Column 0
+    Assert.True(xs |> Array.exists (fun x -> x < -0.5) && xs |> Array.exists (fun x -> x > 0.5))
+    let describe (s: Sampler) =
+        match s with
+        | :? Sampler.ReverseSde -> "reverse"
+        | :? Sampler.ProbabilityFlow as pf -> sprintf "pf %A" pf.Method
+        | _ -> "other"
+    Assert.Equal("pf Heun", describe (Sampler.ProbabilityFlow(OdeMethod.Heun)))
+    let steps (g: TimeGrid) =
+        match g with
+        | :? TimeGrid.Uniform as u -> u.Steps
+        | :? TimeGrid.Karras as k -> k.Steps
+        | _ -> g.Steps
+    Assert.Equal(20, steps grid)
+    // F# cannot use `with` on C# records; the grids have WithSteps.
+    let coarser = grid.WithSteps 10
+    Assert.Equal(11, (coarser.Times path).Length)
+    Assert.Contains("Rho = 7", sprintf "%A" grid)
+
+[<Fact>]
+let ``an SDE value, a solver and a likelihood from F#`` () =
+    let path = GaussianPath.CondOt
+    let data = GaussianMixture.Isotropic([| 1.0 |], [| [| 0.5 |] |], [| 0.3 |])
+    let score = Samplers.ExactScore(MarginalField(data, path))
+    let flow = (Sde.Forward path).ProbabilityFlow score
+    let x1 = Ode.Solve(OdeProblem(flow.DriftField, [| 0.2 |], 0.05, 0.95), OdeAlgorithm.DormandPrince(1e-9, 1e-9)).Final
+    Assert.True(Double.IsFinite x1.[0])
+    // Along condot's flow, a Gaussian stays Gaussian: the likelihood equals the exact log density.
+    let r = ProbabilityFlowLikelihood.LogLikelihood(data, path, [| 0.4 |])
+    Assert.Equal(r.ReferenceLogDensity, r.LogDensity, 5)
+    let ou = Sde.OrnsteinUhlenbeck(1.0, 0.5)
+    Assert.Equal(-0.3, (ou.DriftAt(0.0, [| 0.3 |])).[0], 14)

@@ -75,7 +75,7 @@ public class LangevinAndDeterminism(ITestOutputHelper output)
         };
         var one = Run(1);
         var two = Run(2);
-        Assert.True(one.Values.AsSpan().SequenceEqual(two.Values), "1 and 2 threads differ");
+        Assert.True(one.Span.SequenceEqual(two.Span), "1 and 2 threads differ");
         // Exact draws are keyed by point index: the first 100 of 1000 draws are the 100 draws of a smaller request, which is
         // what makes them independent of how the points are split into parallel blocks.
         var small = Samplers.ExactMarginalSample(data, path, 0.3, 100, 9).Values;

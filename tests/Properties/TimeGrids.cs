@@ -100,5 +100,10 @@ public class TimeGrids
         Assert.Equal("path", Assert.Throws<ArgumentException>(() => new TimeGrid.Karras(0.9, 0.1, 5).Times(null!)).ParamName);
         Assert.Equal(new TimeGrid.Karras(0.9, 0.1, 5), new TimeGrid.Karras(0.9, 0.1, 5, 7));
         Assert.Equal(new TimeGrid.Karras(0.9, 0.1, 5, 3), new TimeGrid.Karras(0.9, 0.1, 5) with { Rho = 3 });
+        Assert.Equal(new TimeGrid.Uniform(0.9, 0.1, 12), new TimeGrid.Uniform(0.9, 0.1, 5) with { Steps = 12 });
+        Assert.Equal(new TimeGrid.UniformLogSnr(0.8, 0.1, 5), new TimeGrid.UniformLogSnr(0.9, 0.1, 5) with { Start = 0.8 });
+        Assert.Equal(new TimeGrid.Karras(0.9, 0.1, 9), new TimeGrid.Karras(0.9, 0.1, 5).WithSteps(9));
+        Assert.Equal("steps", Assert.Throws<ArgumentException>(() => new TimeGrid.Explicit([0.9, 0.1]).WithSteps(3)).ParamName);
+        Assert.Equal("times", Assert.Throws<ArgumentException>(() => new TimeGrid.Explicit([0.9, 0.1]) with { Start = 0.8 }).ParamName);
     }
 }

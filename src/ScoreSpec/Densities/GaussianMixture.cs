@@ -162,7 +162,7 @@ public sealed record GaussianMixture
                 SampleInto(rng, v.AsSpan(i * d, d));
             }
         });
-        return new Sampling.Ensemble(count, d, v);
+        return Sampling.Ensemble.Wrap(count, d, v);
     }
 
     /// <summary>One draw: a component k with probability pi_k, then a draw from N(mu_k, Sigma_k).</summary>

@@ -17,13 +17,23 @@ public abstract record TimeGrid
     private TimeGrid() { }
 
     /// <summary>The number of steps N (the grid has N + 1 points).</summary>
-    public abstract int Steps { get; }
+    public abstract int Steps { get; init; }
 
     /// <summary>The first time t_0.</summary>
-    public abstract double Start { get; }
+    public abstract double Start { get; init; }
 
     /// <summary>The last time t_N.</summary>
-    public abstract double End { get; }
+    public abstract double End { get; init; }
+
+    /// <summary>The same kind of grid between the same ends with <paramref name="steps"/> steps (for F#, which has no <c>with</c> on C# records); an explicit grid cannot be refined and throws.</summary>
+    /// <param name="steps">The new number of steps, at least 1.</param>
+    public TimeGrid WithSteps(int steps) => this switch
+    {
+        Uniform u => u with { Steps = steps },
+        Karras k => k with { Steps = steps },
+        UniformLogSnr l => l with { Steps = steps },
+        _ => throw new ArgumentException("an explicit grid has no step count to change; build a new one from its times.", nameof(steps)),
+    };
 
     /// <summary>The N + 1 times t_0 .. t_N on <paramref name="path"/> (which only Karras and log-SNR grids need).</summary>
     /// <param name="path">The path whose log-SNR places the points of a Karras or log-SNR grid.</param>
@@ -62,13 +72,6 @@ public abstract record TimeGrid
     /// <param name="Steps">N &gt;= 1.</param>
     public sealed record Uniform(double Start, double End, int Steps) : TimeGrid
     {
-        /// <inheritdoc/>
-        public override double Start { get; } = Start;
-        /// <inheritdoc/>
-        public override double End { get; } = End;
-        /// <inheritdoc/>
-        public override int Steps { get; } = Steps;
-
         private protected override double[] Compute(GaussianPath path)
         {
             CheckEnds(Start, End, Steps);
@@ -91,13 +94,6 @@ public abstract record TimeGrid
     /// <param name="Rho">rho &gt; 0 (7 in EDM).</param>
     public sealed record Karras(double Start, double End, int Steps, double Rho = 7) : TimeGrid
     {
-        /// <inheritdoc/>
-        public override double Start { get; } = Start;
-        /// <inheritdoc/>
-        public override double End { get; } = End;
-        /// <inheritdoc/>
-        public override int Steps { get; } = Steps;
-
         private protected override double[] Compute(GaussianPath path)
         {
             CheckEnds(Start, End, Steps);
@@ -121,13 +117,6 @@ public abstract record TimeGrid
     /// <param name="Steps">N &gt;= 1.</param>
     public sealed record UniformLogSnr(double Start, double End, int Steps) : TimeGrid
     {
-        /// <inheritdoc/>
-        public override double Start { get; } = Start;
-        /// <inheritdoc/>
-        public override double End { get; } = End;
-        /// <inheritdoc/>
-        public override int Steps { get; } = Steps;
-
         private protected override double[] Compute(GaussianPath path)
         {
             CheckEnds(Start, End, Steps);
@@ -161,11 +150,13 @@ public abstract record TimeGrid
         /// <summary>The times, read-only.</summary>
         public ImmutableArray<double> Points => ImmutableArray.Create(times);
         /// <inheritdoc/>
-        public override double Start => times[0];
+        public override double Start { get => times[0]; init => throw Fixed(); }
         /// <inheritdoc/>
-        public override double End => times[^1];
+        public override double End { get => times[^1]; init => throw Fixed(); }
         /// <inheritdoc/>
-        public override int Steps => times.Length - 1;
+        public override int Steps { get => times.Length - 1; init => throw Fixed(); }
+
+        private static ArgumentException Fixed() => new("an explicit grid takes its ends and steps from its times; build a new one.", "times");
 
         private protected override double[] Compute(GaussianPath path) => (double[])times.Clone();
 

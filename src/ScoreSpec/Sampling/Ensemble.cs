@@ -3,20 +3,61 @@ namespace ScoreSpec.Sampling;
 /// <summary>A score model s(t, x) ~ grad log p_t(x), written into <c>score</c>; it must be safe to call from several threads.</summary>
 public delegate void ScoreFunction(double t, ReadOnlySpan<double> x, Span<double> score);
 
-/// <summary>N points in d dimensions stored contiguously, row-major: point i is Values[i d .. (i + 1) d).</summary>
-/// <param name="Count">N.</param>
-/// <param name="Dimension">d.</param>
-/// <param name="Values">The N d coordinates.</param>
-public sealed record Ensemble(int Count, int Dimension, double[] Values)
+/// <summary>
+/// N points in d dimensions stored contiguously, row-major: point i is Values[i d .. (i + 1) d). Immutable: the
+/// constructor copies the coordinates it is given, and <see cref="Values"/> is read-only.
+/// </summary>
+public sealed record Ensemble
 {
+    private readonly double[] values;
+
+    /// <summary>The ensemble of <paramref name="count"/> points in <paramref name="dimension"/> dimensions with coordinates <paramref name="values"/> (copied).</summary>
+    /// <param name="count">N, at least 1.</param>
+    /// <param name="dimension">d, at least 1.</param>
+    /// <param name="values">The N d coordinates, row-major.</param>
+    public Ensemble(int count, int dimension, double[] values) : this(count, dimension, Check(count, dimension, values), copy: true) { }
+
+    private Ensemble(int count, int dimension, double[] values, bool copy)
+    {
+        Count = count; Dimension = dimension;
+        this.values = copy ? (double[])values.Clone() : values;
+    }
+
+    private static double[] Check(int count, int dimension, double[] values)
+    {
+        if (count < 1) throw new ArgumentException($"count must be at least 1, got {count}.", nameof(count));
+        if (dimension < 1) throw new ArgumentException($"dimension must be at least 1, got {dimension}.", nameof(dimension));
+        if (values is null) throw new ArgumentException("values must not be null.", nameof(values));
+        if (values.Length != (long)count * dimension) throw new ArgumentException($"values must hold count x dimension = {(long)count * dimension} numbers, got {values.Length}.", nameof(values));
+        return values;
+    }
+
+    /// <summary>Takes ownership of <paramref name="values"/> without copying (for buffers nobody else holds).</summary>
+    internal static Ensemble Wrap(int count, int dimension, double[] values) => new(count, dimension, Check(count, dimension, values), copy: false);
+
+    /// <summary>N.</summary>
+    public int Count { get; }
+
+    /// <summary>d.</summary>
+    public int Dimension { get; }
+
+    /// <summary>The N d coordinates, row-major, read-only.</summary>
+    public ReadOnlySpan<double> Span => values;
+
+    /// <summary>The N d coordinates, row-major, as an immutable array (no copy).</summary>
+    public System.Collections.Immutable.ImmutableArray<double> Values => System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(values);
+
+    /// <summary>A fresh copy of the coordinates, for callers that will change them.</summary>
+    public double[] ToArray() => (double[])values.Clone();
+
     /// <summary>Point i as a fresh array.</summary>
-    public double[] Row(int i) => Values.AsSpan(i * Dimension, Dimension).ToArray();
+    public double[] Row(int i) => values.AsSpan(i * Dimension, Dimension).ToArray();
 
     /// <summary>All points as fresh arrays.</summary>
     public double[][] Rows() => Enumerable.Range(0, Count).Select(Row).ToArray();
 
     /// <summary>Coordinate j of every point.</summary>
-    public double[] Column(int j) => Enumerable.Range(0, Count).Select(i => Values[i * Dimension + j]).ToArray();
+    public double[] Column(int j) => Enumerable.Range(0, Count).Select(i => values[i * Dimension + j]).ToArray();
 
     /// <summary>An ensemble built from rows of equal length.</summary>
     public static Ensemble FromRows(double[][] rows)
@@ -29,14 +70,29 @@ public sealed record Ensemble(int Count, int Dimension, double[] Values)
             if (rows[i].Length != d) throw new ArgumentException($"rows[{i}] has {rows[i].Length} entries, rows[0] has {d}.", nameof(rows));
             rows[i].CopyTo(v, i * d);
         }
-        return new Ensemble(rows.Length, d, v);
+        return Wrap(rows.Length, d, v);
     }
 
-    /// <summary>Value equality on the coordinates, bit for bit.</summary>
-    public bool Equals(Ensemble? other) => other is not null && Count == other.Count && Dimension == other.Dimension && Values.AsSpan().SequenceEqual(other.Values);
+    /// <summary>Value equality on the shape and the coordinates, bit for bit.</summary>
+    public bool Equals(Ensemble? other) => other is not null && Count == other.Count && Dimension == other.Dimension && values.AsSpan().SequenceEqual(other.values);
 
-    /// <summary>A hash of the shape and coordinates.</summary>
-    public override int GetHashCode() => HashCode.Combine(Count, Dimension, Values.Length > 0 ? Values[0] : 0);
+    /// <summary>A hash of the shape and every coordinate.</summary>
+    public override int GetHashCode()
+    {
+        var h = new HashCode();
+        h.Add(Count); h.Add(Dimension);
+        h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        return h.ToHashCode();
+    }
+
+    /// <summary>The shape and the first point, e.g. <c>Ensemble { Count = 1000, Dimension = 2, First = [0.1, -0.3] }</c>.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Count = {Count}, Dimension = {Dimension}, First = [")
+               .AppendJoin(", ", Row(0).Take(8).Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))
+               .Append(Dimension > 8 ? ", ...]" : "]");
+        return true;
+    }
 }
 
 /// <summary>A uniform time grid t_n = TStart + n (TEnd - TStart)/Steps, n = 0..Steps; TEnd &lt; TStart runs backward.</summary>

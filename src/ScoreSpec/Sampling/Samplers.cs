@@ -105,14 +105,14 @@ public static partial class Samplers
         if (Math.Sign(grid.End - grid.Start) != -path.NoisingDirection)
             throw new ArgumentException("grid must run from the noise end towards the data end of the path.", nameof(grid));
         var clock = Stopwatch.StartNew();
-        var run = new SamplerRun(path, score, (double[])initial.Values.Clone(), initial.Count, initial.Dimension, times, grid.StepSizes(times), seed, threads, watch, Recorded(times.Length - 1, recordEvery))
+        var run = new SamplerRun(path, score, initial.ToArray(), initial.Count, initial.Dimension, times, grid.StepSizes(times), seed, threads, watch, Recorded(times.Length - 1, recordEvery))
         {
             Plant = plant,
             CorrectorNoise = correctorNoise,
         };
         long evaluations = sampler.Run(run);
         run.ThrowIfEscaped();
-        return new SampleResult(new Ensemble(run.N, run.D, run.X), evaluations, clock.Elapsed.TotalSeconds) { Trajectory = TrajectoryOf(run) };
+        return new SampleResult(Ensemble.Wrap(run.N, run.D, run.X), evaluations, clock.Elapsed.TotalSeconds) { Trajectory = TrajectoryOf(run) };
     }
 
     /// <summary>Which of the grid points 0 .. steps to record: every k-th and the last, or none.</summary>
@@ -128,7 +128,7 @@ public static partial class Samplers
     {
         if (run.States.Length == 0) return Trajectory.None;
         var times = Enumerable.Range(0, run.Record.Length).Where(k => run.Record[k]).Select(k => run.Times[k]);
-        return new Trajectory(times.ToImmutableArray(), run.States.Select(s => new Ensemble(run.N, run.D, s)).ToImmutableArray());
+        return new Trajectory(times.ToImmutableArray(), run.States.Select(s => Ensemble.Wrap(run.N, run.D, s)).ToImmutableArray());
     }
 
     /// <summary>
@@ -228,10 +228,10 @@ public static partial class Samplers
             throw new ArgumentException("schedule must run in the noising direction of the path.", "schedule");
         var clock = Stopwatch.StartNew();
         var times = grid.TimesArray(path);
-        var run = new SamplerRun(path, (t, y, s) => s.Clear(), (double[])initial.Values.Clone(), initial.Count, initial.Dimension, times, grid.StepSizes(times), seed, threads, RunWatch.None, Recorded(times.Length - 1, recordEvery));
+        var run = new SamplerRun(path, (t, y, s) => s.Clear(), initial.ToArray(), initial.Count, initial.Dimension, times, grid.StepSizes(times), seed, threads, RunWatch.None, Recorded(times.Length - 1, recordEvery));
         run.Affine(Sde.Forward(path).EulerMaruyamaTable(times, run.StepSizes));
         run.ThrowIfEscaped();
-        return new SampleResult(new Ensemble(run.N, run.D, run.X), 0, clock.Elapsed.TotalSeconds) { Trajectory = TrajectoryOf(run) };
+        return new SampleResult(Ensemble.Wrap(run.N, run.D, run.X), 0, clock.Elapsed.TotalSeconds) { Trajectory = TrajectoryOf(run) };
     }
 
     /// <summary>The probability-flow vector field F x - D g^2 s / 2 of a path and score: the drift of <see cref="Sde.ProbabilityFlow"/>.</summary>
@@ -296,7 +296,7 @@ public static partial class Samplers
         if (threads < 0) throw new ArgumentException($"threads must be non-negative, got {threads}.", nameof(threads));
         var clock = Stopwatch.StartNew();
         int n = initial.Count, d = initial.Dimension;
-        var x = (double[])initial.Values.Clone();
+        var x = initial.ToArray();
         var streams = Streams(n, seed);
         var opts = new ParallelOptions { MaxDegreeOfParallelism = threads == 0 ? Environment.ProcessorCount : threads };
         long[] accepted = new long[Blocks];
@@ -341,7 +341,7 @@ public static partial class Samplers
             }
         });
         double rate = logDensity is null ? 1 : (double)accepted.Sum() / Math.Max(1L, (long)n * steps);
-        return new SampleResult(new Ensemble(n, d, x), (long)n * (steps + 1), clock.Elapsed.TotalSeconds, rate);
+        return new SampleResult(Ensemble.Wrap(n, d, x), (long)n * (steps + 1), clock.Elapsed.TotalSeconds, rate);
     }
 
 }
