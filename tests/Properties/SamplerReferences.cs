@@ -151,6 +151,42 @@ public class SamplerReferences
         AssertClose(expected, run.Final, $"ancestral on {kind}");
     }
 
+    public static TheoryData<string, double> DdimCases()
+    {
+        var data = new TheoryData<string, double>();
+        foreach (var kind in Identities.RandomInstances.Kinds)
+            foreach (double eta in new[] { 0.0, 0.5, 1.0 }) data.Add(kind, eta);
+        return data;
+    }
+
+    /// <summary>
+    /// DDIM (Song, Meng and Ermon 2021, eq. 12) in the path's alpha and sigma: predict e = -sigma_t s and
+    /// x0 = (x - sigma_t e) / alpha_t, then x' = alpha_s x0 + sqrt(sigma_s^2 - c^2) e + c xi with the paper's
+    /// c = eta sqrt((1 - abar_s)/(1 - abar_t)) sqrt(1 - abar_t/abar_s), written for any path as
+    /// eta (sigma_s / sigma_t) sqrt(sigma_t^2 - alpha_t^2 sigma_s^2 / alpha_s^2).
+    /// </summary>
+    [Theory, MemberData(nameof(DdimCases))]
+    public void DdimIsThePapersUpdate(string kind, double eta)
+    {
+        var path = PathOf(kind);
+        var schedule = ScheduleOf(path);
+        var start = Start(path, schedule);
+        var expected = Reference(start, (k, t, tn, x, rng) =>
+        {
+            var s = Score(path, t, x);
+            var xi = Normals(rng, x.Length);
+            double at = path.Alpha(t), st = path.Sigma(t), an = path.Alpha(tn), sn = path.Sigma(tn);
+            double c = eta * sn / st * Math.Sqrt(Math.Max(0, st * st - at * at * sn * sn / (an * an)));
+            return x.Select((v, j) =>
+            {
+                double e = -st * s[j], x0 = (v - st * e) / at;
+                return an * x0 + Math.Sqrt(sn * sn - c * c) * e + c * xi[j];
+            }).ToArray();
+        }, schedule);
+        var run = Samplers.Run(path, LibraryScore(path), new Sampler.Ddim(eta), start, schedule, Seed);
+        AssertClose(expected, run.Final, $"ddim eta={eta} on {kind}");
+    }
+
     [Theory]
     [InlineData("subvp")]
     [InlineData("condot")]

@@ -152,9 +152,38 @@ public static class Ddim
         Guard.FiniteVector(noisePrediction, x!.Length, nameof(noisePrediction));
         Guard.FiniteVector(xi, x.Length, nameof(xi));
         Guard.NonNegative(eta, nameof(eta));
+        var (keep, c) = Scales(from, to, eta);
+        return x.Select((v, i) => to.Alpha * (v - from.Sigma * noisePrediction[i]) / from.Alpha + keep * noisePrediction[i] + c * xi[i]).ToArray();
+    }
+
+    /// <summary>
+    /// The two scales of a step: c = eta sigma_s sqrt(1 - (alpha_t sigma_s / (alpha_s sigma_t))^2) for the fresh noise and
+    /// sqrt(sigma_s^2 - c^2) for the predicted noise (t the noisier time, s the next).
+    /// </summary>
+    internal static (double Keep, double Noise) Scales(PathPoint from, PathPoint to, double eta)
+    {
         double ratio = from.Alpha * to.Sigma / (to.Alpha * from.Sigma);
         double c2 = eta * eta * to.Sigma * to.Sigma * Math.Max(0, 1 - ratio * ratio);
-        double keep = Math.Sqrt(Math.Max(0, to.Sigma * to.Sigma - c2)), c = Math.Sqrt(c2);
-        return x.Select((v, i) => to.Alpha * (v - from.Sigma * noisePrediction[i]) / from.Alpha + keep * noisePrediction[i] + c * xi[i]).ToArray();
+        return (Math.Sqrt(Math.Max(0, to.Sigma * to.Sigma - c2)), Math.Sqrt(c2));
+    }
+
+    /// <summary>
+    /// The DDIM step as an update affine in x and the score s (the noise prediction is -sigma_t s):
+    /// x' = cx x + cs s + cn xi with cx = alpha_s / alpha_t, cs = sigma_t (alpha_s sigma_t / alpha_t - keep), cn = c;
+    /// three numbers per step of <paramref name="times"/>.
+    /// </summary>
+    internal static double[] Table(GaussianPath path, double[] times, double eta)
+    {
+        var table = new double[3 * (times.Length - 1)];
+        for (int k = 0; k + 1 < times.Length; k++)
+        {
+            PathPoint from = path.At(times[k]), to = path.At(times[k + 1]);
+            var (keep, c) = Scales(from, to, eta);
+            double shrink = to.Alpha / from.Alpha;
+            table[3 * k] = shrink;
+            table[3 * k + 1] = from.Sigma * (shrink * from.Sigma - keep);
+            table[3 * k + 2] = c;
+        }
+        return table;
     }
 }

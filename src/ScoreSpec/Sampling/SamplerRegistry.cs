@@ -117,6 +117,9 @@ public static class SamplerRegistry
             false, true, 1, None,
             path => path is VpPath or CosinePath or VePath ? null : $"ancestral sampling is defined for vp, cosine and ve paths, not {path.Kind}",
             _ => new Sampler.Ancestral()),
+        new("ddim", "DDIM: x0 predicted, then re-noised with eta times the posterior noise", "Song, Meng and Ermon 2021; shared/seeds/004 'Hands-on companions'",
+            false, true, 1, [new SamplerOption.Number("eta", 0, 0, 10)], Everywhere,
+            s => new Sampler.Ddim(Get("ddim").NumberOf(s, "eta"))),
     ];
 
     /// <summary>The contract names, in order.</summary>
