@@ -151,13 +151,16 @@ public class SamplerReferences
         AssertClose(expected, run.Final, $"ancestral on {kind}");
     }
 
-    public static TheoryData<string, double> DdimCases()
+    /// <summary>Every path kind with every one of <paramref name="values"/>.</summary>
+    private static TheoryData<string, T> EveryKindWith<T>(params T[] values)
     {
-        var data = new TheoryData<string, double>();
+        var data = new TheoryData<string, T>();
         foreach (var kind in Identities.RandomInstances.Kinds)
-            foreach (double eta in new[] { 0.0, 0.5, 1.0 }) data.Add(kind, eta);
+            foreach (var v in values) data.Add(kind, v);
         return data;
     }
+
+    public static TheoryData<string, double> DdimCases() => EveryKindWith(0.0, 0.5, 1.0);
 
     /// <summary>
     /// DDIM (Song, Meng and Ermon 2021, eq. 12) in the path's alpha and sigma: predict e = -sigma_t s and
@@ -198,13 +201,7 @@ public class SamplerReferences
         Assert.Contains(kind, ex.Message);
     }
 
-    public static TheoryData<string, PcVariant> PcCases()
-    {
-        var data = new TheoryData<string, PcVariant>();
-        foreach (var kind in Identities.RandomInstances.Kinds)
-            foreach (var v in new[] { PcVariant.ScoreSde, PcVariant.Seed003 }) data.Add(kind, v);
-        return data;
-    }
+    public static TheoryData<string, PcVariant> PcCases() => EveryKindWith(PcVariant.ScoreSde, PcVariant.Seed003);
 
     /// <summary>
     /// Predictor-corrector: score_sde's order (Song et al. 2021, Algorithm 2-3: two Langevin corrector steps at t, then
@@ -264,13 +261,7 @@ public class SamplerReferences
         Assert.Equal((long)N * Steps * (1 + correctorSteps), run.Evaluations);
     }
 
-    public static TheoryData<string, OdeMethod> OdeCases()
-    {
-        var data = new TheoryData<string, OdeMethod>();
-        foreach (var kind in Identities.RandomInstances.Kinds)
-            foreach (var m in new[] { OdeMethod.Euler, OdeMethod.Heun, OdeMethod.Rk4 }) data.Add(kind, m);
-        return data;
-    }
+    public static TheoryData<string, OdeMethod> OdeCases() => EveryKindWith(OdeMethod.Euler, OdeMethod.Heun, OdeMethod.Rk4);
 
     /// <summary>The probability-flow ODE dx/dt = u(t, x) with Euler, Heun (explicit trapezoid) or classical RK4 steps.</summary>
     [Theory, MemberData(nameof(OdeCases))]
