@@ -14,7 +14,7 @@ instances (10 with `--quick`) and the simulation ones on 3 (1 with `--quick`, 40
 tests/Properties/IdentityProperties.cs run each under FsCheck. A seed fixes an instance; a failure prints the seed, and
 `Catalog.Get(id).Check(seed)` replays it. Instances draw mixtures with 1 to 3 (or 4) components in 1 to 5 dimensions with
 full covariances, path parameters around the contract defaults, and times in [0.05, 0.95]; identities that concern paths
-check all five kinds on every instance, the sampler identities a random kind per instance.
+check every kind of the path registry on every instance, the sampler identities a random kind per instance.
 
 Each check computes its two sides apart: where one side is statistical, its tolerance is a stated number of standard
 errors; where a method's own discretisation enters, the allowance comes from a computation written apart from that
