@@ -31,7 +31,7 @@ internal static class Cli
         }
         var root = new RootCommand("ScoreSpec: exact reference values and identity checks for score-based diffusion.");
 
-        var seed = new Option<int>("--seed") { Description = "Master seed of the random instances.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<ulong>("--seed") { Description = "Master seed of the random instances (0 to 2^64 - 1).", DefaultValueFactory = _ => 0UL };
         var quick = new Option<bool>("--quick") { Description = "Check fewer instances per identity." };
         var json = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };
         var full = new Option<bool>("--full") { Description = "Run the slow simulation identities on 40 instances too." };
@@ -91,12 +91,21 @@ internal static class Cli
         if (parsed.Errors.Count > 0)
         {
             var unmatched = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
-            stderr.WriteLine($"scorespec: {args[0]}: {OneLine(unmatched.Message)}");
+            stderr.WriteLine($"scorespec: {args[0]}: {Plain(OneLine(unmatched.Message))}");
             return 2;
         }
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return parsed.Invoke(config);
     }
+
+    /// <summary>The parser's messages name .NET types ("as expected type 'System.UInt64'"); say what is expected instead.</summary>
+    private static string Plain(string message) => System.Text.RegularExpressions.Regex.Replace(message, @"as expected type 'System\.(\w+)'", m => m.Groups[1].Value switch
+    {
+        "UInt64" => "as a whole number from 0 to 18446744073709551615",
+        "Int32" => "as a whole number",
+        "Double" => "as a number",
+        _ => "as the value the option takes",
+    });
 
     private static Fields ReadRequest(string file, TextReader stdin)
     {
@@ -141,7 +150,7 @@ internal static class Cli
         }
     }
 
-    private static int Verify(int seed, bool quick, bool full, bool json, TextWriter stdout)
+    private static int Verify(ulong seed, bool quick, bool full, bool json, TextWriter stdout)
     {
         var reports = Catalog.RunAll(seed, quick, full);
         if (json)

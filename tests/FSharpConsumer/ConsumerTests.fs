@@ -45,7 +45,7 @@ let ``paths, conversions and the catalog are usable without ceremony`` () =
         let s = p.ConditionalTarget(Quantity.Score, z, e)
         let back = p.Convert(Quantity.Score, Quantity.Noise, x, s)
         Array.iter2 (fun (a: float) (b: float) -> Assert.Equal(a, b, 12)) e back
-    let report = Catalog.Run(Catalog.Get "tweedie", 1, 3)
+    let report = Catalog.Run(Catalog.Get "tweedie", 1UL, 3)
     Assert.True(report.Passed, report.Worst.Detail)
 
 [<Fact>]

@@ -242,6 +242,8 @@ public class BadRequestCatalog(ITestOutputHelper output)
         c.Add(new Case("two FILEs", ["eval", "a.json", "b.json"], "", "scorespec: eval: "));
         c.Add(new Case("unknown option", ["verify", "--frobnicate"], "", "scorespec: verify: "));
         c.Add(new Case("seed not a number", ["verify", "--seed", "abc"], "", "scorespec: verify: "));
+        c.Add(new Case("seed negative", ["verify", "--seed", "-1"], "", "scorespec: verify: "));
+        c.Add(new Case("seed beyond 2^64", ["verify", "--seed", "18446744073709551616"], "", "scorespec: verify: "));
         c.Add(new Case("plot name unknown", ["plot", "scor-field"], "", "scorespec: NAME: "));
         c.Add(new Case("plot into a file", ["plot", "score-field", "--out", typeof(BadRequestCatalog).Assembly.Location], "", "scorespec: --out: "));
         c.Add(new Case("plot into an unwritable place", ["plot", "score-field", "--out", "/proc/scorespec-figures"], "", "scorespec: --out: "));
@@ -266,7 +268,7 @@ public class BadRequestCatalog(ITestOutputHelper output)
                 stdout.Length != 0 ? $"stdout not empty: {stdout[..Math.Min(80, stdout.Length)]}" :
                 lines.Length != 1 ? $"{lines.Length} stderr lines" :
                 !lines[0].StartsWith(c.Expected, StringComparison.Ordinal) ? "wrong field" :
-                lines[0].Contains("Exception", StringComparison.Ordinal) || lines[0].Contains("betaMin", StringComparison.Ordinal) || lines[0].Contains("sigmaMax", StringComparison.Ordinal) ? "a C# name in the message" :
+                lines[0].Contains("Exception", StringComparison.Ordinal) || lines[0].Contains("System.", StringComparison.Ordinal) || lines[0].Contains("betaMin", StringComparison.Ordinal) || lines[0].Contains("sigmaMax", StringComparison.Ordinal) ? "a C# name in the message" :
                 lines[0].Length <= c.Expected.Length + 5 ? "no explanation after the field" : "";
             if (problem.Length > 0) failures.Add($"{c.Name}: {problem}; stderr: {stderr.Trim()}");
         });

@@ -35,7 +35,7 @@ public class VerifyOnEverySeed(ITestOutputHelper output)
         object gate = new();
         Parallel.For(first, first + seeds, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, m =>
         {
-            var report = Catalog.Run(identity, m, instances);
+            var report = Catalog.Run(identity, (ulong)m, instances);
             lock (gate) worstRatio = Math.Max(worstRatio, report.Worst.Ratio);
             if (!report.Passed) failures.Add($"--seed {m} (instance seed {report.WorstSeed}): {report.Worst.Detail}");
         });

@@ -124,11 +124,20 @@ public static partial class Catalog
     public static Identity Get(string id) =>
         All.FirstOrDefault(i => i.Id == id) ?? throw new ArgumentException($"id '{id}' is not in the catalog.", nameof(id));
 
-    /// <summary>The seed of instance <paramref name="index"/> of a run with master seed <paramref name="seed"/>.</summary>
-    public static int InstanceSeed(int seed, int index) => unchecked(seed * 1_000_003 + index * 7919 + 17);
+    /// <summary>
+    /// The seed of instance <paramref name="index"/> of a run with master seed <paramref name="seed"/>: the low 32 bits
+    /// of seed 1000003 + index 7919 + 17, the int that seeds the instance's System.Random (the same instances as when
+    /// master seeds were ints, for every seed below 2^31).
+    /// </summary>
+    /// <param name="seed">The master seed, the one seed type of the API and the CLI.</param>
+    /// <param name="index">The instance index.</param>
+    public static int InstanceSeed(ulong seed, int index) => unchecked((int)(seed * 1_000_003 + (ulong)index * 7919 + 17));
 
     /// <summary>Runs one identity on <paramref name="instances"/> seeded instances and keeps the worst.</summary>
-    public static IdentityReport Run(Identity identity, int seed, int instances)
+    /// <param name="identity">The identity.</param>
+    /// <param name="seed">The master seed.</param>
+    /// <param name="instances">How many instances, at least 1.</param>
+    public static IdentityReport Run(Identity identity, ulong seed, int instances)
     {
         if (identity is null) throw new ArgumentException("identity must not be null.", nameof(identity));
         if (instances < 1) throw new ArgumentException($"instances must be at least 1, got {instances}.", nameof(instances));
@@ -150,7 +159,7 @@ public static partial class Catalog
     /// Runs the whole catalog. Fast identities get 10 instances (quick) or 40; slow ones (simulations) 1 (quick),
     /// 3 (default) or 40 (<paramref name="full"/>).
     /// </summary>
-    public static IReadOnlyList<IdentityReport> RunAll(int seed, bool quick, bool full = false)
+    public static IReadOnlyList<IdentityReport> RunAll(ulong seed, bool quick, bool full = false)
         => All.AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount))
               .Select(i => Run(i, seed, i.Slow ? (full ? 40 : quick ? 1 : 3) : quick ? 10 : 40)).ToList();
 

@@ -26,7 +26,7 @@ public sealed record LossEstimate(double Mean, double StandardError, int Samples
 public static class TrainingLosses
 {
     /// <summary>E over (t, z, e) of <paramref name="perSample"/>, with t uniform on [tMin, tMax] and stream <paramref name="seed"/>.</summary>
-    public static LossEstimate Estimate(GaussianMixture data, GaussianPath path, Func<LossSample, double> perSample, int samples = 20000, int seed = 0, double tMin = 0.05, double tMax = 0.95)
+    public static LossEstimate Estimate(GaussianMixture data, GaussianPath path, Func<LossSample, double> perSample, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
     {
         if (data is null) throw new ArgumentException("data must not be null.", nameof(data));
         if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
@@ -35,7 +35,7 @@ public static class TrainingLosses
         Guard.OpenUnit(tMin, nameof(tMin));
         Guard.OpenUnit(tMax, nameof(tMax));
         if (!(tMax >= tMin)) throw new ArgumentException($"tMax must be at least tMin ({tMin}), got {tMax}.", nameof(tMax));
-        var rng = new Random(seed);
+        var rng = new Random(unchecked((int)(seed ^ (seed >> 32)))); // seeds below 2^31 give the streams they gave as ints
         double sum = 0, sq = 0;
         for (int n = 0; n < samples; n++)
         {
@@ -54,18 +54,18 @@ public static class TrainingLosses
     private static double Sq(double[] a, double[] b) { double s = 0; for (int i = 0; i < a.Length; i++) s += (a[i] - b[i]) * (a[i] - b[i]); return s; }
 
     /// <summary>Denoising score matching: E[lambda(t) |s(t, x) + e/sigma_t|^2], the target being the conditional score -e/sigma_t.</summary>
-    public static LossEstimate DenoisingScoreMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> score, Func<double, double>? weight = null, int samples = 20000, int seed = 0, double tMin = 0.05, double tMax = 0.95)
+    public static LossEstimate DenoisingScoreMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> score, Func<double, double>? weight = null, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
         => Estimate(data, path, s => (weight?.Invoke(s.T) ?? 1) * Sq(score(s.T, s.X), s.Point.ConditionalTarget(Quantity.Score, s.Z, s.E)), samples, seed, tMin, tMax);
 
     /// <summary>Score matching against the exact marginal score of the data: E[lambda(t) |s(t, x) - grad log p_t(x)|^2].</summary>
-    public static LossEstimate ScoreMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> score, Func<double, double>? weight = null, int samples = 20000, int seed = 0, double tMin = 0.05, double tMax = 0.95)
+    public static LossEstimate ScoreMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> score, Func<double, double>? weight = null, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
         => Estimate(data, path, s => (weight?.Invoke(s.T) ?? 1) * Sq(score(s.T, s.X), data.Along(path, s.T).Score(s.X)), samples, seed, tMin, tMax);
 
     /// <summary>The DDPM loss E[lambda(t) |e^(t, x) - e|^2] (lambda = 1 in Ho et al.).</summary>
-    public static LossEstimate Ddpm(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> noise, Func<double, double>? weight = null, int samples = 20000, int seed = 0, double tMin = 0.05, double tMax = 0.95)
+    public static LossEstimate Ddpm(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> noise, Func<double, double>? weight = null, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
         => Estimate(data, path, s => (weight?.Invoke(s.T) ?? 1) * Sq(noise(s.T, s.X), s.E), samples, seed, tMin, tMax);
 
     /// <summary>Conditional flow matching E[|u(t, x) - (alphadot_t z + sigmadot_t e)|^2].</summary>
-    public static LossEstimate FlowMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> velocity, int samples = 20000, int seed = 0, double tMin = 0.05, double tMax = 0.95)
+    public static LossEstimate FlowMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> velocity, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
         => Estimate(data, path, s => Sq(velocity(s.T, s.X), s.Point.ConditionalTarget(Quantity.Velocity, s.Z, s.E)), samples, seed, tMin, tMax);
 }
