@@ -192,5 +192,6 @@ public class ProcessValues(ITestOutputHelper output)
         Assert.Equal("sigma", Assert.Throws<ArgumentException>(() => bad.DiffusionSquared(0.5)).ParamName);
         Assert.Equal("x", Assert.Throws<ArgumentException>(() => Sde.Forward(GaussianPath.Vp).DriftAt(0.5, [double.NaN])).ParamName);
         Assert.Equal("t", Assert.Throws<ArgumentException>(() => Sde.Forward(GaussianPath.Vp).DriftAt(1.5, [0.0])).ParamName);
+        Assert.Equal("t", Assert.Throws<ArgumentException>(() => new Sde.OrnsteinUhlenbeck(1, 1).DriftAt(double.NaN, [0.0])).ParamName);
     }
 }

@@ -115,12 +115,14 @@ public class SamplingEdges
         public void Report(double value) { lock (Reports) Reports.Add(value); }
     }
 
-    [Fact]
-    public void ProgressIsReportedUpToOne()
+    public static TheoryData<string> SamplerNames => new(SamplerRegistry.Names);
+
+    [Theory, MemberData(nameof(SamplerNames))]
+    public void ProgressIsReportedUpToOne(string name)
     {
         var counter = new Counter();
         var start = Samplers.ExactMarginalSample(Data, GaussianPath.Vp, 0.9, 300, 2);
-        Samplers.Run(GaussianPath.Vp, Score, new Sampler.ReverseSde(), start, new Schedule(0.9, 0.1, 50), 1, watch: new RunWatch(Progress: counter));
+        Samplers.Run(GaussianPath.Vp, Score, SamplerRegistry.Get(name).Default, start, new Schedule(0.9, 0.1, 50), 1, watch: new RunWatch(Progress: counter));
         Assert.InRange(counter.Reports.Count, 50, 200); // about a hundred reports a run
         Assert.Equal(1.0, counter.Reports.Max());
         Assert.True(counter.Reports.All(r => r > 0 && r <= 1));
