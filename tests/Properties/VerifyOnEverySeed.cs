@@ -16,7 +16,7 @@ namespace ScoreSpec.Properties;
 /// over 1000 seeds that is at most 40000 x 1e-7 = 4e-3 for a fast identity and 3000 x 1e-6 = 3e-3 for a simulation. The
 /// deterministic identities (closed forms against quadrature, finite differences, ODE references, order fits) have no
 /// false-failure probability: a failure there is a defect of the check or of the library.
-/// Cost: about 18 s of the whole catalog per seed on the 2-core reference machine, so about 5 hours for 1000 seeds.
+/// Cost: about 15 s of the whole catalog per seed on the 2-core reference machine (2026-11-25), so about 4 hours for 1000 seeds.
 /// </summary>
 [Trait("Category", "Slow")]
 public class VerifyOnEverySeed(ITestOutputHelper output)
