@@ -211,8 +211,8 @@ public static class Figures
         int k = 0;
         foreach (double t in new[] { 0.1, 0.25, 0.45, 0.9 })
         {
-            var sol = FokkerPlanck1D.Solve(new FokkerPlanck1DProblem((u, x) => path.LogAlphaDot(u) * x, path.DiffusionSquared, p, grid, previous, t), 400);
-            p = sol.Density; previous = t;
+            var sol = FokkerPlanck1D.Solve(new FokkerPlanck1DProblem((u, x) => path.LogAlphaDot(u) * x, path.DiffusionSquared, [.. p], grid, previous, t), 400);
+            p = sol.Density.ToArray(); previous = t;
             var solver = plot.Add.ScatterLine(grid.Centres(), p);
             solver.Color = colors[k]; solver.LegendText = $"solver, t = {t}";
             var xs = grid.Centres().Where((_, i) => i % 20 == 10).ToArray();

@@ -59,4 +59,15 @@ internal static class Guard
             if (!double.IsFinite(x[i]))
                 throw new ArgumentException($"{name}[{i}] must be finite, got {x[i]}.", name);
     }
+
+    /// <summary>A finite initial state from an immutable array, as a fresh working copy; names the parameter when it is default or not finite.</summary>
+    public static double[] Initial(System.Collections.Immutable.ImmutableArray<double> x, string name)
+    {
+        if (x.IsDefault) throw new ArgumentException($"{name} must not be null.", name);
+        FiniteVector(x.AsSpan(), x.Length, name);
+        return x.ToArray();
+    }
+
+    /// <summary>Wraps a buffer that nobody else holds as an immutable array, without copying.</summary>
+    public static System.Collections.Immutable.ImmutableArray<double> Own(double[] buffer) => System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(buffer);
 }

@@ -1,6 +1,7 @@
 module ConsumerTests
 
 open System
+open System.Collections.Immutable
 open System.IO
 open Xunit
 open ScoreSpec.Densities
@@ -93,7 +94,7 @@ let ``an SDE value, a solver and a likelihood from F#`` () =
     let data = GaussianMixture.Isotropic([| 1.0 |], [| [| 0.5 |] |], [| 0.3 |])
     let score = Samplers.ExactScore(MarginalField(data, path))
     let flow = (Sde.Forward path).ProbabilityFlow score
-    let x1 = Ode.Solve(OdeProblem(flow.DriftField, [| 0.2 |], 0.05, 0.95), OdeAlgorithm.DormandPrince(1e-9, 1e-9)).Final
+    let x1 = Ode.Solve(OdeProblem(flow.DriftField, ImmutableArray.Create 0.2, 0.05, 0.95), OdeAlgorithm.DormandPrince(1e-9, 1e-9)).Final
     Assert.True(Double.IsFinite x1.[0])
     // Along condot's flow, a Gaussian stays Gaussian: the likelihood equals the exact log density.
     let r = ProbabilityFlowLikelihood.LogLikelihood(data, path, [| 0.4 |])

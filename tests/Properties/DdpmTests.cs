@@ -97,7 +97,7 @@ public class DdpmTests(ITestOutputHelper output)
             var schedule = Schedule.For(path, 1, 0.05);
             double[] x0 = [0.7];
             var field = new MarginalField(data, path);
-            var reference = Ode.Solve(new OdeProblem(Samplers.ProbabilityFlowField(path, Samplers.ExactScore(field)), x0, schedule.TStart, schedule.TEnd),
+            var reference = Ode.Solve(new OdeProblem(Samplers.ProbabilityFlowField(path, Samplers.ExactScore(field)), [.. x0], schedule.TStart, schedule.TEnd),
                 new OdeAlgorithm.DormandPrince(1e-12, 1e-12)).Final[0];
             var counts = Enumerable.Range(0, 6).Select(k => 16 << k).ToArray();
             var errors = counts.Select(n =>

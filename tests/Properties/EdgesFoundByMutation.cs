@@ -93,9 +93,9 @@ public class EdgesFoundByMutation
         var r = ProbabilityFlowLikelihood.LogLikelihood(data, path, x, new LikelihoodOptions(Epsilon: 1e-3, Rtol: 1e-10, Atol: 1e-10));
         double t0 = path.DataEnd == DataEnd.Zero ? 1e-3 : 1 - 1e-3, t1 = 1 - t0;
         var field = Samplers.ProbabilityFlowField(path, Samplers.ExactScore(new MarginalField(data, path)));
-        var end = Solvers.Ode.Solve(new Solvers.OdeProblem(field, x, t0, t1), new Solvers.OdeAlgorithm.DormandPrince(1e-11, 1e-11)).Final;
+        var end = Solvers.Ode.Solve(new Solvers.OdeProblem(field, [.. x], t0, t1), new Solvers.OdeAlgorithm.DormandPrince(1e-11, 1e-11)).Final;
         for (int i = 0; i < 2; i++) Assert.True(Math.Abs(end[i] - r.NoiseEndPoint[i]) <= 1e-6 * (1 + Math.Abs(end[i])), $"{kind}: {r.NoiseEndPoint[i]} against {end[i]}");
-        Assert.Equal(data.Along(path, t1).LogDensity(end), r.PriorLogDensity, 1e-6);
+        Assert.Equal(data.Along(path, t1).LogDensity(end.ToArray()), r.PriorLogDensity, 1e-6);
         Assert.Equal(-r.LogDensity / (2 * Math.Log(2)), r.BitsPerDimension, 1e-12);
     }
 

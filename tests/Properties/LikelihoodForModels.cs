@@ -36,7 +36,7 @@ public class LikelihoodForModels
         Assert.True(double.IsNaN(model.ReferenceLogDensity));
         // The standard prior differs from the exact one at the noise end by the data's remaining signal: a visible gap.
         var standard = ProbabilityFlowLikelihood.LogLikelihood(path, Samplers.ExactScore(field), x, null, options);
-        Assert.Equal(Gaussian.Isotropic([0.0, 0.0], path.Sigma(t1)).LogDensity(standard.NoiseEndPoint), standard.PriorLogDensity, 12);
+        Assert.Equal(Gaussian.Isotropic([0.0, 0.0], path.Sigma(t1)).LogDensity(standard.NoiseEndPoint.ToArray()), standard.PriorLogDensity, 12);
     }
 
     [Theory]

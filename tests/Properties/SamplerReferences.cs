@@ -330,7 +330,7 @@ public class SamplerReferences
         }
         // The evaluations are every path's own solve's, summed.
         var field = Sde.Forward(path).ProbabilityFlow(LibraryScore(path)).DriftField;
-        long perPath = Enumerable.Range(0, N).Sum(i => (long)Ode.Solve(new OdeProblem(field, start.Row(i), schedule.TStart, schedule.TEnd), new OdeAlgorithm.DormandPrince(1e-9, 1e-9)).Nfe);
+        long perPath = Enumerable.Range(0, N).Sum(i => (long)Ode.Solve(new OdeProblem(field, [.. start.Row(i)], schedule.TStart, schedule.TEnd), new OdeAlgorithm.DormandPrince(1e-9, 1e-9)).Nfe);
         Assert.Equal(perPath, run.Evaluations);
     }
 

@@ -168,7 +168,7 @@ public static class WorkedExamples
     {
         var grid = new FokkerPlanck.Grid1D(-8, 8, 1600);
         var p0 = grid.Centres().Select(x => MathNet.Numerics.Distributions.Normal.PDF(1, 0.05, x)).ToArray();
-        var sol = FokkerPlanck.FokkerPlanck1D.Solve(new FokkerPlanck.FokkerPlanck1DProblem((t, x) => -theta * x, t => sigma * sigma, p0, grid, 0, 30) { Autonomous = true }, 3000);
+        var sol = FokkerPlanck.FokkerPlanck1D.Solve(new FokkerPlanck.FokkerPlanck1DProblem((t, x) => -theta * x, t => sigma * sigma, [.. p0], grid, 0, 30) { Autonomous = true }, 3000);
         double mass = sol.Mass, mean = 0, second = 0;
         for (int i = 0; i < grid.Cells; i++) { double x = grid.Centre(i), w = sol.Density[i] * grid.Dx / mass; mean += w * x; second += w * x * x; }
         return second - mean * mean;

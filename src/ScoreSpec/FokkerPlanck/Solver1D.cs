@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using MathNet.Numerics.Integration;
 
 namespace ScoreSpec.FokkerPlanck;
@@ -34,7 +35,7 @@ public sealed record Grid1D(double Lo, double Hi, int Cells)
 /// <param name="Grid">The grid.</param>
 /// <param name="T0">Start time.</param>
 /// <param name="T1">End time.</param>
-public sealed record FokkerPlanck1DProblem(Func<double, double, double> Drift, Func<double, double> DiffusionSquared, double[] Initial, Grid1D Grid, double T0, double T1)
+public sealed record FokkerPlanck1DProblem(Func<double, double, double> Drift, Func<double, double> DiffusionSquared, ImmutableArray<double> Initial, Grid1D Grid, double T0, double T1)
 {
     /// <summary>
     /// True when neither the drift nor g^2 depends on time (Langevin dynamics, Ornstein-Uhlenbeck): the solver then
@@ -49,7 +50,7 @@ public sealed record FokkerPlanck1DProblem(Func<double, double, double> Drift, F
 /// <param name="Grid">The grid.</param>
 /// <param name="Density">Cell densities.</param>
 /// <param name="T">The time reached.</param>
-public sealed record FokkerPlanck1DSolution(Grid1D Grid, double[] Density, double T)
+public sealed record FokkerPlanck1DSolution(Grid1D Grid, ImmutableArray<double> Density, double T)
 {
     /// <summary>Total mass sum_i p_i Dx.</summary>
     public double Mass => Density.Sum() * Grid.Dx;
@@ -87,12 +88,12 @@ public static class FokkerPlanck1D
         if (problem.Grid is null) throw new ArgumentException("problem.Grid must not be null.", nameof(problem));
         problem.Grid.Validate();
         if (steps < 1) throw new ArgumentException($"steps must be at least 1, got {steps}.", nameof(steps));
-        Guard.FiniteVector(problem.Initial, problem.Grid.Cells, "Initial");
-        if (problem.Initial.Any(v => v < 0)) throw new ArgumentException("Initial densities must be non-negative.", nameof(problem));
+        var p = Guard.Initial(problem.Initial, "Initial");
+        if (p.Length != problem.Grid.Cells) throw new ArgumentException($"Initial must have {problem.Grid.Cells} entries, got {p.Length}.", "Initial");
+        if (p.Any(v => v < 0)) throw new ArgumentException("Initial densities must be non-negative.", nameof(problem));
         int n = problem.Grid.Cells;
         double dx = problem.Grid.Dx, dt = (problem.T1 - problem.T0) / steps, tau = Math.Abs(dt), r = tau / dx;
         int direction = dt >= 0 ? 1 : -1;
-        var p = (double[])problem.Initial.Clone();
         var left = new double[n - 1];  // L_e: coefficient of p_i in J_{i+1/2}
         var right = new double[n - 1]; // R_e: coefficient of p_{i+1}
         var lower = new double[n]; var diag = new double[n]; var upper = new double[n]; var scratch = new double[n];
@@ -131,7 +132,7 @@ public static class FokkerPlanck1D
             }
             Thomas(lower, diag, upper, p, scratch);
         }
-        return new FokkerPlanck1DSolution(problem.Grid, p, problem.T1);
+        return new FokkerPlanck1DSolution(problem.Grid, Guard.Own(p), problem.T1);
     }
 
     /// <summary>The Bernoulli function B(z) = z / (e^z - 1), with B(0) = 1, evaluated without cancellation.</summary>

@@ -76,19 +76,19 @@ public static partial class Catalog
         double sd = Math.Sqrt(variance);
         var grid = new Grid1D(mean - 12 * sd, mean + 12 * sd, 1200);
         var exact = grid.Centres().Select(x => Math.Exp(p.LogDensity([x]))).ToArray();
-        double L1(double[] q) => q.Select((v, i) => Math.Abs(v - exact[i])).Sum() * grid.Dx;
+        double L1(IReadOnlyList<double> q) => q.Select((v, i) => Math.Abs(v - exact[i])).Sum() * grid.Dx;
         var worst = new WorstOf();
         // (a) The scheme's discrete stationary state for a gradient drift a (log q)' is q on the grid, up to the 3-point
         // Gauss-Legendre error of the edge averages of the drift (below 1e-10 here): 1e-8 in L1 leaves room for the
         // round-off of 100 tridiagonal solves.
-        var stay = FokkerPlanck1D.Solve(new FokkerPlanck1DProblem((t, x) => field.Value(t, [x])[0], t => g2, exact, grid, 0, 1) { Autonomous = true }, 100);
+        var stay = FokkerPlanck1D.Solve(new FokkerPlanck1DProblem((t, x) => field.Value(t, [x])[0], t => g2, [.. exact], grid, 0, 1) { Autonomous = true }, 100);
         worst.Add(L1(stay.Density), 1e-8, $"k={k} g2={g2:G3} from p: L1 change {L1(stay.Density):G3} after unit time");
         // (b) From a wrong start over time T = 40 v / (g^2/2), with backward Euler steps of 0.4 v / (g^2/2): the slowest
         // transient of these overlapping mixtures decays at a rate of order (g^2/2) / v, so it is below e^-20 at T; 1e-6
         // in L1 is the stationary-state error above with a margin for the transient.
         double T = 40 * variance / (g2 / 2);
         var start = grid.Centres().Select(x => MathNet.Numerics.Distributions.Normal.PDF(mean + 2 * sd, sd / 2, x)).ToArray();
-        var relax = FokkerPlanck1D.Solve(new FokkerPlanck1DProblem((t, x) => field.Value(t, [x])[0], t => g2, start, grid, 0, T) { Autonomous = true }, 100);
+        var relax = FokkerPlanck1D.Solve(new FokkerPlanck1DProblem((t, x) => field.Value(t, [x])[0], t => g2, [.. start], grid, 0, T) { Autonomous = true }, 100);
         worst.Add(L1(relax.Density), 1e-6, $"k={k} g2={g2:G3} from N({mean + 2 * sd:G4}, {sd / 2:G3}^2): L1 distance {L1(relax.Density):G3} at T = {T:G3}");
         return worst.Result;
     }

@@ -250,7 +250,7 @@ public static partial class Catalog
         var schedule = Schedule.For(path, 1, 0.05);
         var field = new MarginalField(data, path);
         double[] x0 = [path.Sigma(schedule.TStart) * (2 * rng.NextDouble() - 1)];
-        double reference = Ode.Solve(new OdeProblem(Samplers.ProbabilityFlowField(path, Samplers.ExactScore(field)), x0, schedule.TStart, schedule.TEnd), new OdeAlgorithm.DormandPrince(1e-12, 1e-12)).Final[0];
+        double reference = Ode.Solve(new OdeProblem(Samplers.ProbabilityFlowField(path, Samplers.ExactScore(field)), [.. x0], schedule.TStart, schedule.TEnd), new OdeAlgorithm.DormandPrince(1e-12, 1e-12)).Final[0];
         // 64..8192 steps. The order is fitted on the four finest (512..8192): the stated rule for the asymptotic range. The
         // finest error stays far above the reference's 1e-12 tolerance (it is about C / 8192 with C of order 1e-3 or more).
         var counts = Enumerable.Range(0, 8).Select(k => 64 << k).ToArray();

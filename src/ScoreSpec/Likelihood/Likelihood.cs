@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ScoreSpec.Densities;
 using ScoreSpec.Numerics;
 using ScoreSpec.Paths;
@@ -45,7 +46,7 @@ public sealed record LikelihoodOptions(double Epsilon = 1e-5, PriorKind Prior = 
 /// <param name="BitsPerDimension">-LogDensity / (d ln 2).</param>
 /// <param name="NoiseEndPoint">Where the ODE carried the point.</param>
 /// <param name="PriorLogDensity">The log density of the prior at the noise-end point.</param>
-public sealed record LikelihoodResult(double LogDensity, double ReferenceLogDensity, int Evaluations, double BitsPerDimension, double[] NoiseEndPoint, double PriorLogDensity);
+public sealed record LikelihoodResult(double LogDensity, double ReferenceLogDensity, int Evaluations, double BitsPerDimension, ImmutableArray<double> NoiseEndPoint, double PriorLogDensity);
 
 /// <summary>
 /// Log-likelihoods by the probability-flow ODE: along dx/dt = v(x, t) = F x - D g^2 score / 2 the log density changes
@@ -156,11 +157,11 @@ public static class ProbabilityFlowLikelihood
         };
         var start = new double[d + 1];
         x.CopyTo(start, 0);
-        var sol = Ode.Solve(new OdeProblem(augmented, start, t0, t1), new OdeAlgorithm.DormandPrince(o.Rtol, o.Atol));
-        var end = sol.Final[..d];
+        var sol = Ode.Solve(new OdeProblem(augmented, Guard.Own(start), t0, t1), new OdeAlgorithm.DormandPrince(o.Rtol, o.Atol));
+        var end = sol.Final.AsSpan(0, d).ToArray();
         double priorLog = prior(end);
         double logp = priorLog + sol.Final[d];
-        return new LikelihoodResult(logp, double.NaN, sol.Nfe, -logp / (d * Math.Log(2)), end, priorLog);
+        return new LikelihoodResult(logp, double.NaN, sol.Nfe, -logp / (d * Math.Log(2)), Guard.Own(end), priorLog);
     }
 
     /// <summary>The trace of the velocity's Jacobian by central differences along each coordinate (step eps^(1/3) (1 + |x_i|)).</summary>

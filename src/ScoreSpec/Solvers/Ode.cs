@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 namespace ScoreSpec.Solvers;
 
 /// <summary>A vector field dx/dt = f(t, x), written into <c>dxdt</c> without allocating.</summary>
@@ -5,14 +6,14 @@ public delegate void VectorField(double t, ReadOnlySpan<double> x, Span<double> 
 
 /// <summary>An initial-value problem dx/dt = f(t, x), x(T0) = X0, solved up to T1 (T1 &lt; T0 integrates backward).</summary>
 /// <param name="Field">The vector field.</param>
-/// <param name="X0">The initial state (copied, never modified).</param>
+/// <param name="X0">The initial state (immutable; a C# array converts with [.. x]).</param>
 /// <param name="T0">Initial time.</param>
 /// <param name="T1">Final time.</param>
-public sealed record OdeProblem(VectorField Field, double[] X0, double T0, double T1)
+public sealed record OdeProblem(VectorField Field, ImmutableArray<double> X0, double T0, double T1)
 {
     /// <summary>Builds a problem from an allocating array function, for F# and quick use.</summary>
     public static OdeProblem FromFunc(Func<double, double[], double[]> f, double[] x0, double t0, double t1)
-        => new((t, x, dxdt) => f(t, x.ToArray()).CopyTo(dxdt), x0, t0, t1);
+        => new((t, x, dxdt) => f(t, x.ToArray()).CopyTo(dxdt), [.. Guard.NotNull(x0, nameof(x0))], t0, t1);
 }
 
 /// <summary>An ODE algorithm: fixed-step Euler, Heun or RK4, or adaptive Dormand-Prince 5(4).</summary>
@@ -39,7 +40,7 @@ public abstract record OdeAlgorithm
 /// <param name="Nfe">Vector-field evaluations used.</param>
 /// <param name="AcceptedSteps">Steps taken.</param>
 /// <param name="RejectedSteps">Steps rejected by the error control (adaptive only).</param>
-public sealed record OdeSolution(double[] Final, int Nfe, int AcceptedSteps, int RejectedSteps);
+public sealed record OdeSolution(ImmutableArray<double> Final, int Nfe, int AcceptedSteps, int RejectedSteps);
 
 /// <summary>Solves ODE problems. Each method is a short loop over the algorithm's tableau, with all stage buffers allocated once per solve.</summary>
 public static class Ode
@@ -48,17 +49,16 @@ public static class Ode
     public static OdeSolution Solve(OdeProblem problem, OdeAlgorithm algorithm)
     {
         if (problem is null) throw new ArgumentException("problem must not be null.", nameof(problem));
-        Guard.FiniteVector(problem.X0, problem.X0?.Length ?? 0, "X0");
+        var x = Guard.Initial(problem.X0, "X0");
         Guard.Finite(problem.T0, "T0");
         Guard.Finite(problem.T1, "T1");
-        var x = (double[])problem.X0!.Clone();
         var stepper = new OdeStepper(x.Length);
         switch (algorithm)
         {
             case OdeAlgorithm.DormandPrince dp:
             {
                 var (nfe, acc, rej) = stepper.Adaptive(problem.Field, problem.T0, problem.T1, x, dp.Rtol, dp.Atol, dp.MaxSteps);
-                return new OdeSolution(x, nfe, acc, rej);
+                return new OdeSolution(Guard.Own(x), nfe, acc, rej);
             }
             default:
             {
@@ -66,7 +66,7 @@ public static class Ode
                 double h = (problem.T1 - problem.T0) / steps;
                 int nfe = 0;
                 for (int i = 0; i < steps; i++) nfe += stepper.Step(algorithm, problem.Field, problem.T0 + i * h, h, x);
-                return new OdeSolution(x, nfe, steps, 0);
+                return new OdeSolution(Guard.Own(x), nfe, steps, 0);
             }
         }
     }

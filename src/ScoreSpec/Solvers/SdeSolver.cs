@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 namespace ScoreSpec.Solvers;
 
 /// <summary>Diagonal noise: the coefficients g_i(t, x) of dx_i = f_i dt + g_i dW_i, written into <c>g</c>.</summary>
@@ -13,7 +14,7 @@ public delegate void DiagonalNoise(double t, ReadOnlySpan<double> x, Span<double
 /// <param name="T0">Initial time.</param>
 /// <param name="T1">Final time.</param>
 /// <param name="DiffusionDerivative">dg_i/dx_i, for Milstein; when absent Milstein uses central differences.</param>
-public sealed record SdeProblem(VectorField Drift, DiagonalNoise Diffusion, double[] X0, double T0, double T1, DiagonalNoise? DiffusionDerivative = null);
+public sealed record SdeProblem(VectorField Drift, DiagonalNoise Diffusion, ImmutableArray<double> X0, double T0, double T1, DiagonalNoise? DiffusionDerivative = null);
 
 /// <summary>An SDE algorithm.</summary>
 public abstract record SdeAlgorithm
@@ -32,7 +33,7 @@ public abstract record SdeAlgorithm
 /// <summary>The result of an SDE solve on one Brownian path.</summary>
 /// <param name="Final">x(T1).</param>
 /// <param name="Steps">Steps taken.</param>
-public sealed record SdeSolution(double[] Final, int Steps);
+public sealed record SdeSolution(ImmutableArray<double> Final, int Steps);
 
 /// <summary>Solves SDE problems on a given <see cref="BrownianPath"/>, so that solves at different levels share their noise.</summary>
 public static class SdeSolver
@@ -46,7 +47,8 @@ public static class SdeSolver
         if (problem is null) throw new ArgumentException("problem must not be null.", nameof(problem));
         if (algorithm is null) throw new ArgumentException("algorithm must not be null.", nameof(algorithm));
         if (brownian is null) throw new ArgumentException("brownian must not be null.", nameof(brownian));
-        int d = Guard.FiniteVector(problem.X0, problem.X0?.Length ?? 0, "X0").Length;
+        var x = Guard.Initial(problem.X0, "X0");
+        int d = x.Length;
         if (brownian.Dimension != d) throw new ArgumentException($"brownian must have dimension {d}, got {brownian.Dimension}.", nameof(brownian));
         double span = Math.Abs(problem.T1 - problem.T0);
         if (Math.Abs(brownian.T1 - brownian.T0 - span) > 1e-12 * Math.Max(1, span))
@@ -54,7 +56,6 @@ public static class SdeSolver
         var dW = brownian.Increments(level);
         int steps = dW.Length;
         double h = (problem.T1 - problem.T0) / steps;
-        var x = (double[])problem.X0!.Clone();
         var f = new double[d]; var g = new double[d]; var dg = new double[d];
         var xp = new double[d]; var f2 = new double[d]; var g2 = new double[d];
         for (int n = 0; n < steps; n++)
@@ -83,7 +84,7 @@ public static class SdeSolver
                     throw new ArgumentException($"algorithm {algorithm} is not known.", nameof(algorithm));
             }
         }
-        return new SdeSolution(x, steps);
+        return new SdeSolution(Guard.Own(x), steps);
     }
 
     /// <summary>dg_i/dx_i by central differences with step eps^(1/3) (1 + |x_i|), which balances truncation and rounding.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace ScoreSpec.Statistics;
@@ -7,7 +8,7 @@ namespace ScoreSpec.Statistics;
 /// <param name="Intercept">The fitted intercept c.</param>
 /// <param name="Steps">The step sizes used.</param>
 /// <param name="Errors">The errors measured at those steps.</param>
-public sealed record OrderFit(double Order, double Intercept, double[] Steps, double[] Errors)
+public sealed record OrderFit(double Order, double Intercept, ImmutableArray<double> Steps, ImmutableArray<double> Errors)
 {
     /// <summary>Fits the order to (step, error) pairs by least squares on the logarithms (MathNet's Fit.Line).</summary>
     public static OrderFit Of(double[] steps, double[] errors)
@@ -19,7 +20,7 @@ public sealed record OrderFit(double Order, double Intercept, double[] Steps, do
         if (errors.Any(e => !(e > 0) || !double.IsFinite(e)))
             throw new ArgumentException("errors must be positive and finite to be fitted on a log scale.", nameof(errors));
         var (a, b) = MathNet.Numerics.Fit.Line(steps.Select(v => Math.Log(v)).ToArray(), errors.Select(v => Math.Log(v)).ToArray());
-        return new OrderFit(b, a, (double[])steps.Clone(), (double[])errors.Clone());
+        return new OrderFit(b, a, [.. steps], [.. errors]);
     }
 }
 
