@@ -133,4 +133,32 @@ public class LossAndGuidanceTests(ITestOutputHelper output)
             }
         }
     }
+    [Theory]
+    [InlineData(-8.0)]
+    [InlineData(-3.0)]
+    [InlineData(0.3)]
+    [InlineData(5.0)]
+    public void TheClassifierStaysExactWhereTheClassProbabilityUnderflows(double x)
+    {
+        // Two 1D components N(-1, 0.1^2), N(1, 0.1^2) with equal weights and labels 0, 1, carried along VE to t = 0.05:
+        // both have variance v = alpha^2 0.01 + sigma^2 and means -+alpha, so log p_t(1 | x) = -softplus(z) with
+        // z = -2 x alpha / v, and its gradient is -sigmoid(z) dz/dx. At x = -8, z = 1.2e4 and p_t(1 | x) = e^-12000: a
+        // ratio of summed posterior weights underflows to 0/0, the log-domain form must not.
+        var path = GaussianPath.Ve;
+        double t = 0.05;
+        var point = path.At(t);
+        double alpha = point.Alpha, v = alpha * alpha * 0.01 + point.Sigma * point.Sigma;
+        var labeled = new LabeledMixture(GaussianMixture.Isotropic([0.5, 0.5], [[-1.0], [1.0]], [0.1, 0.1]), [0, 1]);
+        double z = -2 * x * alpha / v, dz = -2 * alpha / v;
+        double softplus = Math.Max(z, 0) + Math.Log(1 + Math.Exp(-Math.Abs(z)));
+        double sigmoid = z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
+        double log = labeled.LogClassProbability(path, t, [x], 1);
+        double gradient = labeled.ClassifierGradient(path, t, [x], 1)[0];
+        output.WriteLine($"x={x}: z={z:G6} log p(1|x)={log:R} (exact {-softplus:R}), gradient {gradient:R} (exact {-sigmoid * dz:R})");
+        Assert.Equal(-softplus, log, 1e-13 * (softplus + 1));
+        Assert.Equal(-sigmoid * dz, gradient, 1e-12 * Math.Abs(dz));
+        // With w = 1 the guided score is the score of component 1 alone.
+        double conditional = -(x - alpha) / v;
+        Assert.Equal(conditional, labeled.ClassifierGuidedScore(path, t, [x], 1, 1)[0], 1e-12 * (Math.Abs(conditional) + Math.Abs(dz)));
+    }
 }

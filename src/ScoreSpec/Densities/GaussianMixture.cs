@@ -94,6 +94,21 @@ public sealed record GaussianMixture
         return w;
     }
 
+    /// <summary>
+    /// The log posterior weights log w_k(x) = log pi_k + log N(x; mu_k, Sigma_k) - log p(x). Unlike the logarithm of
+    /// <see cref="PosteriorWeights"/> these stay finite and keep full relative precision far from a component, where
+    /// w_k itself underflows (a class probability of 1e-400 is -921.0, not log 0).
+    /// </summary>
+    /// <param name="x">The point, of the mixture's dimension.</param>
+    public double[] LogPosteriorWeights(double[] x)
+    {
+        Guard.FiniteVector(x, Dimension, nameof(x));
+        var l = new double[components.Length];
+        double lse = LogJoint(x, l);
+        for (int k = 0; k < l.Length; k++) l[k] -= lse;
+        return l;
+    }
+
     /// <summary>The score grad log p(x) = sum_k w_k(x) (-Sigma_k^{-1}(x - mu_k)).</summary>
     public double[] Score(double[] x)
     {

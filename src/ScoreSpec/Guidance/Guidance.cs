@@ -54,35 +54,67 @@ public sealed record LabeledMixture
         return new GaussianMixture(members.Select(k => Mixture.Weights[k] / total).ToArray(), members.Select(k => Mixture.Components[k]).ToArray());
     }
 
-    /// <summary>log p_t(y | x) = log of the summed posterior weights of the components labelled y, for the data carried along the path.</summary>
+    /// <summary>
+    /// log p_t(y | x) = logsumexp over the components k labelled y of log w_k(x), with w_k the posterior weights of the data
+    /// carried along the path. Computed from the log weights, so it stays finite and accurate where p_t(y | x) underflows.
+    /// </summary>
+    /// <param name="path">The Gaussian path that carries the data.</param>
+    /// <param name="t">The time.</param>
+    /// <param name="x">The point.</param>
+    /// <param name="label">The class y; it must label at least one component.</param>
     public double LogClassProbability(Paths.GaussianPath path, double t, double[] x, int label)
     {
-        var w = Mixture.Along(path, t).PosteriorWeights(x);
-        return Math.Log(Members(label).Sum(k => w[k]));
+        var members = Members(label);
+        var l = Mixture.Along(path, t).Density.LogPosteriorWeights(x);
+        return LogSumExp(members, l);
+    }
+
+    private static double LogSumExp(int[] members, double[] l)
+    {
+        double max = members.Max(k => l[k]);
+        return max + Math.Log(members.Sum(k => Math.Exp(l[k] - max)));
     }
 
     /// <summary>
-    /// grad_x log p_t(y | x) = sum_{k in y} w_k s_k / sum_{k in y} w_k - s, with w_k the posterior weights, s_k the component
-    /// scores of p_t and s the mixture score.
+    /// grad_x log p_t(y | x) = sum_{k in y} r_k s_k - sum_k w_k s_k, with w_k the posterior weights, r_k = w_k / p_t(y | x)
+    /// the weights within class y (0 outside it) and s_k the component scores of p_t (differentiate log sum_{k in y} w_k
+    /// with grad w_k = w_k (s_k - s)). Because sum_k (r_k - w_k) = 0 the library evaluates sum_k (r_k - w_k)(s_k - s_j)
+    /// with j the most probable component: far from the data the component scores are large and nearly equal, and the
+    /// plain form would lose their common part to cancellation.
     /// </summary>
+    /// <param name="path">The Gaussian path that carries the data.</param>
+    /// <param name="t">The time.</param>
+    /// <param name="x">The point.</param>
+    /// <param name="label">The class y; it must label at least one component.</param>
     public double[] ClassifierGradient(Paths.GaussianPath path, double t, double[] x, int label)
     {
-        var m = Mixture.Along(path, t);
-        var w = m.PosteriorWeights(x);
-        var s = m.Score(x);
         var members = Members(label);
-        double total = members.Sum(k => w[k]);
+        var m = Mixture.Along(path, t).Density;
+        var l = m.LogPosteriorWeights(x);
+        double logClass = LogSumExp(members, l);
+        int K = l.Length, reference = 0;
+        for (int k = 1; k < K; k++) if (l[k] > l[reference]) reference = k;
+        var sj = m.Components[reference].Score(x);
         var g = new double[x.Length];
-        foreach (int k in members)
+        var inClass = new bool[K];
+        foreach (int k in members) inClass[k] = true;
+        for (int k = 0; k < K; k++)
         {
-            var sk = m.Density.Components[k].Score(x);
-            for (int i = 0; i < g.Length; i++) g[i] += w[k] / total * sk[i];
+            if (k == reference) continue;
+            double coefficient = (inClass[k] ? Math.Exp(l[k] - logClass) : 0) - Math.Exp(l[k]);
+            if (coefficient == 0) continue;
+            var sk = m.Components[k].Score(x);
+            for (int i = 0; i < g.Length; i++) g[i] += coefficient * (sk[i] - sj[i]);
         }
-        for (int i = 0; i < g.Length; i++) g[i] -= s[i];
         return g;
     }
 
-    /// <summary>Classifier guidance: s(x) + w grad log p_t(y | x), the score of p_t(x) p_t(y | x)^w.</summary>
+    /// <summary>Classifier guidance: s(x) + w grad log p_t(y | x), the score of p_t(x) p_t(y | x)^w (shared/seeds/003, "Conditional generation via Bayes' rule").</summary>
+    /// <param name="path">The Gaussian path that carries the data.</param>
+    /// <param name="t">The time.</param>
+    /// <param name="x">The point.</param>
+    /// <param name="label">The class y.</param>
+    /// <param name="weight">The guidance weight w (1 gives the conditional score, 0 the unconditional one).</param>
     public double[] ClassifierGuidedScore(Paths.GaussianPath path, double t, double[] x, int label, double weight)
     {
         Guard.Finite(weight, nameof(weight));

@@ -111,7 +111,7 @@ public static partial class Catalog
         new("pf-ode.velocity",
             "The probability-flow ODE value (the forward SDE's ProbabilityFlow with the exact score) carries p_t: its velocity u satisfies the continuity equation d/dt log p_t = -div u - u . score, with d/dt log p_t by finite differences in t of the mixture's log density and div u by finite differences of u in x, every path.",
             "shared/seeds/003 'Probability Flow ODE'; shared/seeds/002 Ch. 4-5",
-            "10 x the finite-difference error bounds (in t and in each coordinate) plus 1e3 eps of the terms.",
+            "10 x the finite-difference error bounds (in t and in each coordinate; the time stencil's rounding charged on the terms of the log density, 16 eps (|log p| + 10 + d)) plus 1e3 eps of the terms; an instance whose tolerance exceeds 1e-4 of the terms fails.",
             ProbabilityFlowVelocity),
         new("stability.far-field",
             "At distances of 10, 100 and 1000 standard deviations the log density, score, denoiser, noise and velocity of p_t are finite, and the score still matches finite differences.",
@@ -606,8 +606,14 @@ public static partial class Catalog
                 }
                 double us = u.Zip(s, (a, b) => a * b).Sum();
                 var dt = FiniteDifference.Derivative(v => data.Along(path, v).LogDensity(x), t, 1e-4 * Math.Min(t, 1 - t));
-                double tolerance = 10 * (dt.ErrorBound + divError) + 1e3 * Eps * (Math.Abs(div) + Math.Abs(us) + Math.Abs(dt.Value));
-                worst.Add(Math.Abs(dt.Value + div + us), tolerance, $"{Describe(path, t)} x={Fmt(x)} d/dt log p={dt.Value:G10} -div u - u.s={-div - us:G10}");
+                // The stencil's own rounding term scales with |log p|, which can be near 0 while the terms that make it up
+                // are not (seed 17 of the slow tier: log p = 0.0075 in 4 dims); the log-density model replaces it.
+                double dtRounding = LogDensityStencilRounding(mt.LogDensity(x), x.Length, 1e-4 * Math.Min(t, 1 - t));
+                double tolerance = 10 * (dt.ErrorBound + dtRounding + divError) + 1e3 * Eps * (Math.Abs(div) + Math.Abs(us) + Math.Abs(dt.Value));
+                double residual = Math.Abs(dt.Value + div + us);
+                // A check whose tolerance reaches the size of the terms asserts nothing: fail it instead.
+                if (tolerance > 1e-4 * (Math.Abs(div) + Math.Abs(us) + Math.Abs(dt.Value) + 1)) residual = double.PositiveInfinity;
+                worst.Add(residual, tolerance, $"{Describe(path, t)} x={Fmt(x)} d/dt log p={dt.Value:G10} -div u - u.s={-div - us:G10}");
             }
         }
         return worst.Result;
