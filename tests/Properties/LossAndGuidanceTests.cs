@@ -41,9 +41,10 @@ public class LossAndGuidanceTests(ITestOutputHelper output)
                 var (ma, mb) = (models[a], models[b]);
                 var diff = TrainingLosses.Estimate(Data, path, s =>
                 {
-                    var exact = Data.Along(path, s.T).Score(s.X);
-                    var target = s.Point.ConditionalTarget(Quantity.Score, s.Z, s.E);
-                    var sa = ma(s.T, s.X); var sb = mb(s.T, s.X);
+                    double[] x = [.. s.X];
+                    var exact = Data.Along(path, s.T).Score(x);
+                    var target = s.Point.ConditionalTarget(Quantity.Score, [.. s.Z], [.. s.E]);
+                    var sa = ma(s.T, x); var sb = mb(s.T, x);
                     return Sq(sa, exact) - Sq(sa, target) - Sq(sb, exact) + Sq(sb, target);
                 }, 20000, 3);
                 output.WriteLine($"{kind} models {a},{b}: difference of constants {diff.Mean:G4} +- {diff.StandardError:G3}");
@@ -61,14 +62,14 @@ public class LossAndGuidanceTests(ITestOutputHelper output)
         Func<double, double[], double[]> velocity = (t, x) => Data.Along(path, t).Velocity(x);
         var cases = new (string Name, Func<LossSample, double[]> Target, Func<double, double[], double[]> Exact)[]
         {
-            ("DSM", s => s.Point.ConditionalTarget(Quantity.Score, s.Z, s.E), score),
-            ("DDPM", s => s.E, noise),
-            ("CFM", s => s.Point.ConditionalTarget(Quantity.Velocity, s.Z, s.E), velocity),
+            ("DSM", s => s.Point.ConditionalTarget(Quantity.Score, [.. s.Z], [.. s.E]), score),
+            ("DDPM", s => [.. s.E], noise),
+            ("CFM", s => s.Point.ConditionalTarget(Quantity.Velocity, [.. s.Z], [.. s.E]), velocity),
         };
         foreach (var (name, target, exact) in cases)
         {
             var perturbed = Perturb(exact);
-            var gain = TrainingLosses.Estimate(Data, path, s => Sq(perturbed(s.T, s.X), target(s)) - Sq(exact(s.T, s.X), target(s)), 40000, 4);
+            var gain = TrainingLosses.Estimate(Data, path, s => Sq(perturbed(s.T, [.. s.X]), target(s)) - Sq(exact(s.T, [.. s.X]), target(s)), 40000, 4);
             output.WriteLine($"{kind} {name}: perturbed - exact = {gain.Mean:G4} +- {gain.StandardError:G3}");
             Assert.True(gain.Mean > Z * gain.StandardError, $"{kind} {name}: the perturbation did not increase the loss ({gain.Mean} +- {gain.StandardError})");
         }

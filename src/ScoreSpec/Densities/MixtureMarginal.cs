@@ -14,6 +14,21 @@ namespace ScoreSpec.Densities;
 /// </summary>
 public sealed record MixtureMarginal
 {
+    /// <summary>Value equality: every member equal, sequences element by element.</summary>
+    /// <param name="other">The record to compare with.</param>
+    public bool Equals(MixtureMarginal? other) => ReferenceEquals(this, other) || (other is not null &&
+        Equals(Data, other.Data) &&
+        Equals(Point, other.Point));
+
+    /// <summary>A hash consistent with <see cref="Equals(MixtureMarginal)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Data);
+        hash.Add(Point);
+        return hash.ToHashCode();
+    }
+
     private readonly double[][] denoiserGain; // alpha_t Sigma_k C_k^{-1}, row-major
 
     /// <summary>Carries <paramref name="data"/> along <paramref name="path"/> to <paramref name="t"/> in (0, 1).</summary>

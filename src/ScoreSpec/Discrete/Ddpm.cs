@@ -16,6 +16,19 @@ namespace ScoreSpec.Discrete;
 /// </summary>
 public sealed record DdpmSchedule
 {
+    /// <summary>Value equality: every member equal, sequences element by element.</summary>
+    /// <param name="other">The record to compare with.</param>
+    public bool Equals(DdpmSchedule? other) => ReferenceEquals(this, other) || (other is not null &&
+        Structural.Same(Betas, other.Betas));
+
+    /// <summary>A hash consistent with <see cref="Equals(DdpmSchedule)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        Structural.Add(ref hash, Betas);
+        return hash.ToHashCode();
+    }
+
     /// <summary>A schedule from its betas, each strictly inside (0, 1).</summary>
     /// <param name="betas">beta_0 .. beta_{T-1}, the variances added by the T forward steps.</param>
     public DdpmSchedule(double[] betas)

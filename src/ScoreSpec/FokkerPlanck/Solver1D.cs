@@ -37,6 +37,31 @@ public sealed record Grid1D(double Lo, double Hi, int Cells)
 /// <param name="T1">End time.</param>
 public sealed record FokkerPlanck1DProblem(Func<double, double, double> Drift, Func<double, double> DiffusionSquared, ImmutableArray<double> Initial, Grid1D Grid, double T0, double T1)
 {
+    /// <summary>Value equality: every member equal, sequences element by element.</summary>
+    /// <param name="other">The record to compare with.</param>
+    public bool Equals(FokkerPlanck1DProblem? other) => ReferenceEquals(this, other) || (other is not null &&
+        Equals(Drift, other.Drift) &&
+        Equals(DiffusionSquared, other.DiffusionSquared) &&
+        Structural.Same(Initial, other.Initial) &&
+        Equals(Grid, other.Grid) &&
+        Equals(T0, other.T0) &&
+        Equals(T1, other.T1) &&
+        Equals(Autonomous, other.Autonomous));
+
+    /// <summary>A hash consistent with <see cref="Equals(FokkerPlanck1DProblem)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Drift);
+        hash.Add(DiffusionSquared);
+        Structural.Add(ref hash, Initial);
+        hash.Add(Grid);
+        hash.Add(T0);
+        hash.Add(T1);
+        hash.Add(Autonomous);
+        return hash.ToHashCode();
+    }
+
     /// <summary>
     /// True when neither the drift nor g^2 depends on time (Langevin dynamics, Ornstein-Uhlenbeck): the solver then
     /// assembles the backward-Euler matrix once, at the first step's time, instead of at every step. The answer is
@@ -52,6 +77,23 @@ public sealed record FokkerPlanck1DProblem(Func<double, double, double> Drift, F
 /// <param name="T">The time reached.</param>
 public sealed record FokkerPlanck1DSolution(Grid1D Grid, ImmutableArray<double> Density, double T)
 {
+    /// <summary>Value equality: every member equal, sequences element by element.</summary>
+    /// <param name="other">The record to compare with.</param>
+    public bool Equals(FokkerPlanck1DSolution? other) => ReferenceEquals(this, other) || (other is not null &&
+        Equals(Grid, other.Grid) &&
+        Structural.Same(Density, other.Density) &&
+        Equals(T, other.T));
+
+    /// <summary>A hash consistent with <see cref="Equals(FokkerPlanck1DSolution)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Grid);
+        Structural.Add(ref hash, Density);
+        hash.Add(T);
+        return hash.ToHashCode();
+    }
+
     /// <summary>Total mass sum_i p_i Dx.</summary>
     public double Mass => Density.Sum() * Grid.Dx;
 

@@ -25,6 +25,21 @@ public static class Guide
 /// </summary>
 public sealed record LabeledMixture
 {
+    /// <summary>Value equality: every member equal, sequences element by element.</summary>
+    /// <param name="other">The record to compare with.</param>
+    public bool Equals(LabeledMixture? other) => ReferenceEquals(this, other) || (other is not null &&
+        Equals(Mixture, other.Mixture) &&
+        Structural.Same(Labels, other.Labels));
+
+    /// <summary>A hash consistent with <see cref="Equals(LabeledMixture)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Mixture);
+        Structural.Add(ref hash, Labels);
+        return hash.ToHashCode();
+    }
+
     /// <summary>A mixture with one label per component.</summary>
     public LabeledMixture(GaussianMixture mixture, int[] labels)
     {

@@ -77,8 +77,8 @@ public static partial class Catalog
         static double Sq(double[] a, double[] b) => a.Select((v, i) => (v - b[i]) * (v - b[i])).Sum();
         var diff = TrainingLosses.Estimate(data, path, s =>
         {
-            var exact = data.Along(path, s.T).Score(s.X);
-            var target = s.Point.ConditionalTarget(Quantity.Score, s.Z, s.E);
+            var exact = data.Along(path, s.T).Score(s.X.ToArray());
+            var target = s.Point.ConditionalTarget(Quantity.Score, s.Z.ToArray(), s.E.ToArray());
             var sa = s.X.Select(v => -c * v).ToArray();
             var sb = exact.Select(v => c * v).ToArray();
             return Sq(sa, exact) - Sq(sa, target) - Sq(sb, exact) + Sq(sb, target);

@@ -1,6 +1,7 @@
 using MathNet.Numerics.Distributions;
 using ScoreSpec.Densities;
 using ScoreSpec.Paths;
+using System.Runtime.InteropServices;
 
 namespace ScoreSpec.Losses;
 
@@ -10,7 +11,23 @@ namespace ScoreSpec.Losses;
 /// <param name="E">Noise draw.</param>
 /// <param name="X">The noisy point.</param>
 /// <param name="Point">Path coefficients at T.</param>
-public sealed record LossSample(double T, double[] Z, double[] E, double[] X, PathPoint Point);
+public sealed record LossSample(double T, System.Collections.Immutable.ImmutableArray<double> Z, System.Collections.Immutable.ImmutableArray<double> E, System.Collections.Immutable.ImmutableArray<double> X, PathPoint Point)
+{
+    /// <summary>Value equality: t, the three vectors element by element, and the path point.</summary>
+    /// <param name="other">The draw to compare with.</param>
+    public bool Equals(LossSample? other) => ReferenceEquals(this, other) || (other is not null && T.Equals(other.T) &&
+        Structural.Same(Z, other.Z) && Structural.Same(E, other.E) && Structural.Same(X, other.X) && Point.Equals(other.Point));
+
+    /// <summary>A hash consistent with <see cref="Equals(LossSample)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(T);
+        Structural.Add(ref hash, Z); Structural.Add(ref hash, E); Structural.Add(ref hash, X);
+        hash.Add(Point);
+        return hash.ToHashCode();
+    }
+}
 
 /// <summary>A Monte Carlo estimate with its standard error.</summary>
 /// <param name="Mean">The sample mean.</param>
@@ -26,11 +43,28 @@ public sealed record LossEstimate(double Mean, double StandardError, int Samples
 public static class TrainingLosses
 {
     /// <summary>E over (t, z, e) of <paramref name="perSample"/>, with t uniform on [tMin, tMax] and stream <paramref name="seed"/>.</summary>
+    /// <param name="data">The data distribution the z are drawn from.</param>
+    /// <param name="path">The path that mixes x = alpha_t z + sigma_t e.</param>
+    /// <param name="perSample">The loss of one draw.</param>
+    /// <param name="samples">Number of draws (at least 2).</param>
+    /// <param name="seed">The random stream; the same seed gives the same draws to every estimator.</param>
+    /// <param name="tMin">Smallest time, in (0, 1).</param>
+    /// <param name="tMax">Largest time, in [tMin, 1).</param>
     public static LossEstimate Estimate(GaussianMixture data, GaussianPath path, Func<LossSample, double> perSample, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
+    {
+        if (perSample is null) throw new ArgumentException("perSample must not be null.", nameof(perSample));
+        // The arrays are fresh for every draw and reach nothing else, so wrapping them without a copy keeps them immutable.
+        return Run(data, path, (t, z, e, x, p) => perSample(new LossSample(t, ImmutableCollectionsMarshal.AsImmutableArray(z),
+            ImmutableCollectionsMarshal.AsImmutableArray(e), ImmutableCollectionsMarshal.AsImmutableArray(x), p)), samples, seed, tMin, tMax);
+    }
+
+    private delegate double PerDraw(double t, double[] z, double[] e, double[] x, PathPoint point);
+
+    /// <summary>The draw loop shared by every estimator; the model-based ones hand x to the model as an array.</summary>
+    private static LossEstimate Run(GaussianMixture data, GaussianPath path, PerDraw perSample, int samples, ulong seed, double tMin, double tMax)
     {
         if (data is null) throw new ArgumentException("data must not be null.", nameof(data));
         if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
-        if (perSample is null) throw new ArgumentException("perSample must not be null.", nameof(perSample));
         if (samples < 2) throw new ArgumentException($"samples must be at least 2, got {samples}.", nameof(samples));
         Guard.OpenUnit(tMin, nameof(tMin));
         Guard.OpenUnit(tMax, nameof(tMax));
@@ -43,7 +77,7 @@ public static class TrainingLosses
             var z = data.Sample(rng);
             var e = Enumerable.Range(0, data.Dimension).Select(_ => Normal.Sample(rng, 0, 1)).ToArray();
             var p = path.At(t);
-            double v = perSample(new LossSample(t, z, e, p.Mix(z, e), p));
+            double v = perSample(t, z, e, p.Mix(z, e), p);
             if (!double.IsFinite(v)) throw new InvalidOperationException($"the per-sample loss is not finite at t = {t}.");
             sum += v; sq += v * v;
         }
@@ -55,17 +89,17 @@ public static class TrainingLosses
 
     /// <summary>Denoising score matching: E[lambda(t) |s(t, x) + e/sigma_t|^2], the target being the conditional score -e/sigma_t.</summary>
     public static LossEstimate DenoisingScoreMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> score, Func<double, double>? weight = null, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
-        => Estimate(data, path, s => (weight?.Invoke(s.T) ?? 1) * Sq(score(s.T, s.X), s.Point.ConditionalTarget(Quantity.Score, s.Z, s.E)), samples, seed, tMin, tMax);
+        => Run(data, path, (t, z, e, x, p) => (weight?.Invoke(t) ?? 1) * Sq(score(t, x), p.ConditionalTarget(Quantity.Score, z, e)), samples, seed, tMin, tMax);
 
     /// <summary>Score matching against the exact marginal score of the data: E[lambda(t) |s(t, x) - grad log p_t(x)|^2].</summary>
     public static LossEstimate ScoreMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> score, Func<double, double>? weight = null, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
-        => Estimate(data, path, s => (weight?.Invoke(s.T) ?? 1) * Sq(score(s.T, s.X), data.Along(path, s.T).Score(s.X)), samples, seed, tMin, tMax);
+        => Run(data, path, (t, z, e, x, p) => (weight?.Invoke(t) ?? 1) * Sq(score(t, x), data.Along(path, t).Score(x)), samples, seed, tMin, tMax);
 
     /// <summary>The DDPM loss E[lambda(t) |e^(t, x) - e|^2] (lambda = 1 in Ho et al.).</summary>
     public static LossEstimate Ddpm(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> noise, Func<double, double>? weight = null, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
-        => Estimate(data, path, s => (weight?.Invoke(s.T) ?? 1) * Sq(noise(s.T, s.X), s.E), samples, seed, tMin, tMax);
+        => Run(data, path, (t, z, e, x, p) => (weight?.Invoke(t) ?? 1) * Sq(noise(t, x), e), samples, seed, tMin, tMax);
 
     /// <summary>Conditional flow matching E[|u(t, x) - (alphadot_t z + sigmadot_t e)|^2].</summary>
     public static LossEstimate FlowMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> velocity, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
-        => Estimate(data, path, s => Sq(velocity(s.T, s.X), s.Point.ConditionalTarget(Quantity.Velocity, s.Z, s.E)), samples, seed, tMin, tMax);
+        => Run(data, path, (t, z, e, x, p) => Sq(velocity(t, x), p.ConditionalTarget(Quantity.Velocity, z, e)), samples, seed, tMin, tMax);
 }

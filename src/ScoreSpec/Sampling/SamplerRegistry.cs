@@ -30,6 +30,23 @@ public abstract record SamplerOption
     /// <param name="Choices">The words allowed.</param>
     public sealed record Word(string Name, string Default, ImmutableArray<string> Choices) : SamplerOption
     {
+    /// <summary>Value equality: every member equal, sequences element by element.</summary>
+    /// <param name="other">The record to compare with.</param>
+    public bool Equals(Word? other) => ReferenceEquals(this, other) || (other is not null &&
+        Equals(Name, other.Name) &&
+        Equals(Default, other.Default) &&
+        Structural.Same(Choices, other.Choices));
+
+    /// <summary>A hash consistent with <see cref="Equals(Word)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Name);
+        hash.Add(Default);
+        Structural.Add(ref hash, Choices);
+        return hash.ToHashCode();
+    }
+
         /// <inheritdoc/>
         public override string Name { get; } = Name;
     }
@@ -40,6 +57,21 @@ public abstract record SamplerOption
 /// <param name="Words">Word options by name.</param>
 public sealed record SamplerSettings(ImmutableDictionary<string, double> Numbers, ImmutableDictionary<string, string> Words)
 {
+    /// <summary>Value equality: every member equal, sequences element by element.</summary>
+    /// <param name="other">The record to compare with.</param>
+    public bool Equals(SamplerSettings? other) => ReferenceEquals(this, other) || (other is not null &&
+        Structural.Same(Numbers, other.Numbers) &&
+        Structural.Same(Words, other.Words));
+
+    /// <summary>A hash consistent with <see cref="Equals(SamplerSettings)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        Structural.Add(ref hash, Numbers);
+        Structural.Add(ref hash, Words);
+        return hash.ToHashCode();
+    }
+
     /// <summary>No option set: every option takes its default.</summary>
     public static SamplerSettings Defaults { get; } = new(ImmutableDictionary<string, double>.Empty, ImmutableDictionary<string, string>.Empty);
 }
@@ -60,6 +92,35 @@ public sealed record SamplerSettings(ImmutableDictionary<string, double> Numbers
 public sealed record SamplerEntry(string Name, string Summary, string Source, bool Adaptive, bool Stochastic, double EvaluationsPerStep,
     ImmutableArray<SamplerOption> Options, Func<GaussianPath, string?> DefinedOn, Func<SamplerSettings, Sampler> Create)
 {
+    /// <summary>Value equality: every member equal, sequences element by element.</summary>
+    /// <param name="other">The record to compare with.</param>
+    public bool Equals(SamplerEntry? other) => ReferenceEquals(this, other) || (other is not null &&
+        Equals(Name, other.Name) &&
+        Equals(Summary, other.Summary) &&
+        Equals(Source, other.Source) &&
+        Equals(Adaptive, other.Adaptive) &&
+        Equals(Stochastic, other.Stochastic) &&
+        Equals(EvaluationsPerStep, other.EvaluationsPerStep) &&
+        Structural.Same(Options, other.Options) &&
+        Equals(DefinedOn, other.DefinedOn) &&
+        Equals(Create, other.Create));
+
+    /// <summary>A hash consistent with <see cref="Equals(SamplerEntry)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Name);
+        hash.Add(Summary);
+        hash.Add(Source);
+        hash.Add(Adaptive);
+        hash.Add(Stochastic);
+        hash.Add(EvaluationsPerStep);
+        Structural.Add(ref hash, Options);
+        hash.Add(DefinedOn);
+        hash.Add(Create);
+        return hash.ToHashCode();
+    }
+
     /// <summary>The sampler with its option defaults.</summary>
     public Sampler Default => Create(SamplerSettings.Defaults);
 

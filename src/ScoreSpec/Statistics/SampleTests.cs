@@ -10,6 +10,25 @@ namespace ScoreSpec.Statistics;
 /// <param name="Errors">The errors measured at those steps.</param>
 public sealed record OrderFit(double Order, double Intercept, ImmutableArray<double> Steps, ImmutableArray<double> Errors)
 {
+    /// <summary>Value equality: every member equal, sequences element by element.</summary>
+    /// <param name="other">The record to compare with.</param>
+    public bool Equals(OrderFit? other) => ReferenceEquals(this, other) || (other is not null &&
+        Equals(Order, other.Order) &&
+        Equals(Intercept, other.Intercept) &&
+        Structural.Same(Steps, other.Steps) &&
+        Structural.Same(Errors, other.Errors));
+
+    /// <summary>A hash consistent with <see cref="Equals(OrderFit)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Order);
+        hash.Add(Intercept);
+        Structural.Add(ref hash, Steps);
+        Structural.Add(ref hash, Errors);
+        return hash.ToHashCode();
+    }
+
     /// <summary>Fits the order to (step, error) pairs by least squares on the logarithms (MathNet's Fit.Line).</summary>
     public static OrderFit Of(double[] steps, double[] errors)
     {
