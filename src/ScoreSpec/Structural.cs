@@ -1,44 +1,73 @@
-using System.Collections.Immutable;
+using System.Collections;
 
 namespace ScoreSpec;
 
+/// <summary>A record whose value is the list of its members, compared by <see cref="Structural"/>.</summary>
+internal interface IStructural
+{
+    /// <summary>Every member that makes up the value, sequences included as they are.</summary>
+    object?[] Members { get; }
+}
+
 /// <summary>
-/// Value equality for the records that hold sequences. <see cref="ImmutableArray{T}"/> compares by the reference of its
-/// backing array, so a record's compiler-made Equals would call two copies of the same numbers different; each such
-/// record overrides Equals and GetHashCode with these, element by element (double.Equals: NaN equals NaN, 0 equals -0).
+/// Value equality for the records that hold sequences. An ImmutableArray compares by the reference of its backing array,
+/// so a record's compiler-made Equals would call two copies of the same numbers different. Such a record lists its
+/// members (<see cref="IStructural"/>) and delegates Equals and GetHashCode here: sequences element by element,
+/// dictionaries entry by entry in any order, everything else by its own Equals (double.Equals: NaN equals NaN, 0
+/// equals -0). The hash sees every element.
 /// </summary>
 internal static class Structural
 {
-    public static bool Same<T>(ImmutableArray<T> a, ImmutableArray<T> b) =>
-        a.IsDefault || b.IsDefault ? a.IsDefault && b.IsDefault : a.AsSpan().SequenceEqual(b.AsSpan());
+    public static bool Equal<T>(T self, T? other) where T : class, IStructural =>
+        ReferenceEquals(self, other) || (other is not null && Same(self.Members, other.Members));
 
-    public static bool Same<T>(IReadOnlyList<T> a, IReadOnlyList<T> b) =>
-        ReferenceEquals(a, b) || (a is not null && b is not null && a.SequenceEqual(b));
+    public static int Hash(IStructural self) => HashOf(self.Members);
 
-    public static bool Same<TKey, TValue>(ImmutableDictionary<TKey, TValue> a, ImmutableDictionary<TKey, TValue> b) where TKey : notnull =>
-        ReferenceEquals(a, b) || (a is not null && b is not null && a.Count == b.Count &&
-            a.All(kv => b.TryGetValue(kv.Key, out var v) && EqualityComparer<TValue>.Default.Equals(kv.Value, v)));
-
-    public static void Add<T>(ref HashCode hash, ImmutableArray<T> a)
+    private static bool Same(object? a, object? b)
     {
-        if (a.IsDefault) { hash.Add(-1); return; }
-        hash.Add(a.Length);
-        foreach (var v in a) hash.Add(v);
+        if (a is IDictionary da && b is IDictionary db)
+        {
+            if (da.Count != db.Count) return false;
+            foreach (DictionaryEntry e in da)
+                if (!db.Contains(e.Key) || !Same(e.Value, db[e.Key])) return false;
+            return true;
+        }
+        if (a is IEnumerable ea && b is IEnumerable eb && a is not string && b is not string)
+        {
+            if (IsDefaultArray(a) || IsDefaultArray(b)) return IsDefaultArray(a) && IsDefaultArray(b);
+            var ia = ea.GetEnumerator();
+            var ib = eb.GetEnumerator();
+            while (true)
+            {
+                bool more = ia.MoveNext();
+                if (more != ib.MoveNext()) return false;
+                if (!more) return true;
+                if (!Same(ia.Current, ib.Current)) return false;
+            }
+        }
+        return Equals(a, b);
     }
 
-    public static void Add<T>(ref HashCode hash, IReadOnlyList<T> a)
+    private static int HashOf(object? a)
     {
-        hash.Add(a?.Count ?? -1);
-        if (a is not null) foreach (var v in a) hash.Add(v);
+        if (a is IDictionary d)
+        {
+            int sum = 0; // order-independent
+            foreach (DictionaryEntry e in d) sum += HashCode.Combine(e.Key, HashOf(e.Value));
+            return HashCode.Combine(d.Count, sum);
+        }
+        if (a is IEnumerable e2 && a is not string)
+        {
+            if (IsDefaultArray(a)) return -1;
+            var hash = new HashCode();
+            foreach (var v in e2) hash.Add(HashOf(v));
+            return hash.ToHashCode();
+        }
+        return a?.GetHashCode() ?? 0;
     }
 
-    /// <summary>Order-independent: the sum of the entries' hashes.</summary>
-    public static void Add<TKey, TValue>(ref HashCode hash, ImmutableDictionary<TKey, TValue> a) where TKey : notnull
-    {
-        hash.Add(a?.Count ?? -1);
-        if (a is null) return;
-        int sum = 0;
-        foreach (var kv in a) sum += HashCode.Combine(kv.Key, kv.Value);
-        hash.Add(sum);
-    }
+    /// <summary>A default ImmutableArray throws when enumerated; it equals only another default one.</summary>
+    private static bool IsDefaultArray(object a) =>
+        a.GetType() is { IsGenericType: true } t && t.GetGenericTypeDefinition() == typeof(System.Collections.Immutable.ImmutableArray<>) &&
+        (bool)t.GetProperty("IsDefault")!.GetValue(a)!;
 }

@@ -12,22 +12,14 @@ namespace ScoreSpec.Densities;
 /// posterior mean of the conditional velocity, E[alphadot_t z + sigmadot_t e | x] (shared/seeds/002, Chapters 2-3 and 8;
 /// shared/seeds/003, "Tweedie's Formula").
 /// </summary>
-public sealed record MixtureMarginal
+public sealed record MixtureMarginal : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(MixtureMarginal? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(Data, other.Data) &&
-        Equals(Point, other.Point));
-
+    public bool Equals(MixtureMarginal? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(MixtureMarginal)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Data);
-        hash.Add(Point);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Data, Point];
 
     private readonly double[][] denoiserGain; // alpha_t Sigma_k C_k^{-1}, row-major
 

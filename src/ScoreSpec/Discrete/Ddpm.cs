@@ -14,20 +14,14 @@ namespace ScoreSpec.Discrete;
 /// alpha-bar_i = exp(.) and 1 - alpha-bar_i = -expm1(.) are taken from it, so neither the product of a thousand factors
 /// nor the complement of an alpha-bar close to 1 loses digits (docs/conventions.md, "Accuracy").
 /// </summary>
-public sealed record DdpmSchedule
+public sealed record DdpmSchedule : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(DdpmSchedule? other) => ReferenceEquals(this, other) || (other is not null &&
-        Structural.Same(Betas, other.Betas));
-
+    public bool Equals(DdpmSchedule? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(DdpmSchedule)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        Structural.Add(ref hash, Betas);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Betas];
 
     /// <summary>A schedule from its betas, each strictly inside (0, 1).</summary>
     /// <param name="betas">beta_0 .. beta_{T-1}, the variances added by the T forward steps.</param>

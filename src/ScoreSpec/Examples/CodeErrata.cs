@@ -17,34 +17,14 @@ namespace ScoreSpec.Examples;
 /// <param name="ExactValue">The exact value.</param>
 /// <param name="Parts">The value with each slip corrected alone, to show what each costs.</param>
 public sealed record CodeErratum(string Id, string Source, string Case, string Problem, double ListingValue, double CorrectValue, double ExactValue,
-    IReadOnlyList<(string Fix, double Value)> Parts)
+    IReadOnlyList<(string Fix, double Value)> Parts) : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(CodeErratum? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(Id, other.Id) &&
-        Equals(Source, other.Source) &&
-        Equals(Case, other.Case) &&
-        Equals(Problem, other.Problem) &&
-        Equals(ListingValue, other.ListingValue) &&
-        Equals(CorrectValue, other.CorrectValue) &&
-        Equals(ExactValue, other.ExactValue) &&
-        Structural.Same(Parts, other.Parts));
-
+    public bool Equals(CodeErratum? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(CodeErratum)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Id);
-        hash.Add(Source);
-        hash.Add(Case);
-        hash.Add(Problem);
-        hash.Add(ListingValue);
-        hash.Add(CorrectValue);
-        hash.Add(ExactValue);
-        Structural.Add(ref hash, Parts);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Id, Source, Case, Problem, ListingValue, CorrectValue, ExactValue, Parts];
 }
 
 /// <summary>The slips found in the code listings of the seeds, each re-enacted (docs/examples.md, "Errata in code listings").</summary>

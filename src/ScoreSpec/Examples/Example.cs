@@ -19,34 +19,14 @@ public enum ExampleStatus
 /// A worked example of a source text, recomputed by the library: the number the text prints, the number the library
 /// computes, and a status derived by computation (see <see cref="Status"/>).
 /// </summary>
-public sealed record Example
+public sealed record Example : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(Example? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(Id, other.Id) &&
-        Equals(Source, other.Source) &&
-        Equals(Quantity, other.Quantity) &&
-        Equals(TextValueAsPrinted, other.TextValueAsPrinted) &&
-        Equals(compute, other.compute) &&
-        Equals(textChain, other.textChain) &&
-        Equals(roundingNote, other.roundingNote) &&
-        Equals(errorNote, other.errorNote));
-
+    public bool Equals(Example? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(Example)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Id);
-        hash.Add(Source);
-        hash.Add(Quantity);
-        hash.Add(TextValueAsPrinted);
-        hash.Add(compute);
-        hash.Add(textChain);
-        hash.Add(roundingNote);
-        hash.Add(errorNote);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Id, Source, Quantity, TextValueAsPrinted, compute, textChain, roundingNote, errorNote];
 
     /// <summary>Defines an example; nothing is computed until <see cref="LibraryValue"/> or <see cref="Status"/> is read.</summary>
     /// <param name="id">A stable identifier.</param>

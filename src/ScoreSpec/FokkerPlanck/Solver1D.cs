@@ -35,32 +35,14 @@ public sealed record Grid1D(double Lo, double Hi, int Cells)
 /// <param name="Grid">The grid.</param>
 /// <param name="T0">Start time.</param>
 /// <param name="T1">End time.</param>
-public sealed record FokkerPlanck1DProblem(Func<double, double, double> Drift, Func<double, double> DiffusionSquared, ImmutableArray<double> Initial, Grid1D Grid, double T0, double T1)
+public sealed record FokkerPlanck1DProblem(Func<double, double, double> Drift, Func<double, double> DiffusionSquared, ImmutableArray<double> Initial, Grid1D Grid, double T0, double T1) : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(FokkerPlanck1DProblem? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(Drift, other.Drift) &&
-        Equals(DiffusionSquared, other.DiffusionSquared) &&
-        Structural.Same(Initial, other.Initial) &&
-        Equals(Grid, other.Grid) &&
-        Equals(T0, other.T0) &&
-        Equals(T1, other.T1) &&
-        Equals(Autonomous, other.Autonomous));
-
+    public bool Equals(FokkerPlanck1DProblem? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(FokkerPlanck1DProblem)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Drift);
-        hash.Add(DiffusionSquared);
-        Structural.Add(ref hash, Initial);
-        hash.Add(Grid);
-        hash.Add(T0);
-        hash.Add(T1);
-        hash.Add(Autonomous);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Drift, DiffusionSquared, Initial, Grid, T0, T1, Autonomous];
 
     /// <summary>
     /// True when neither the drift nor g^2 depends on time (Langevin dynamics, Ornstein-Uhlenbeck): the solver then
@@ -75,24 +57,14 @@ public sealed record FokkerPlanck1DProblem(Func<double, double, double> Drift, F
 /// <param name="Grid">The grid.</param>
 /// <param name="Density">Cell densities.</param>
 /// <param name="T">The time reached.</param>
-public sealed record FokkerPlanck1DSolution(Grid1D Grid, ImmutableArray<double> Density, double T)
+public sealed record FokkerPlanck1DSolution(Grid1D Grid, ImmutableArray<double> Density, double T) : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(FokkerPlanck1DSolution? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(Grid, other.Grid) &&
-        Structural.Same(Density, other.Density) &&
-        Equals(T, other.T));
-
+    public bool Equals(FokkerPlanck1DSolution? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(FokkerPlanck1DSolution)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Grid);
-        Structural.Add(ref hash, Density);
-        hash.Add(T);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Grid, Density, T];
 
     /// <summary>Total mass sum_i p_i Dx.</summary>
     public double Mass => Density.Sum() * Grid.Dx;

@@ -23,22 +23,14 @@ public static class Guide
 /// weights of the components labelled y. Carried along a path it gives an exact, analytic classifier p_t(y | x), so
 /// classifier guidance can be checked exactly (shared/seeds/003, "Conditional generation via Bayes' rule").
 /// </summary>
-public sealed record LabeledMixture
+public sealed record LabeledMixture : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(LabeledMixture? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(Mixture, other.Mixture) &&
-        Structural.Same(Labels, other.Labels));
-
+    public bool Equals(LabeledMixture? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(LabeledMixture)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Mixture);
-        Structural.Add(ref hash, Labels);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Mixture, Labels];
 
     /// <summary>A mixture with one label per component.</summary>
     public LabeledMixture(GaussianMixture mixture, int[] labels)

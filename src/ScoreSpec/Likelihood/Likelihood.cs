@@ -46,30 +46,14 @@ public sealed record LikelihoodOptions(double Epsilon = 1e-5, PriorKind Prior = 
 /// <param name="BitsPerDimension">-LogDensity / (d ln 2).</param>
 /// <param name="NoiseEndPoint">Where the ODE carried the point.</param>
 /// <param name="PriorLogDensity">The log density of the prior at the noise-end point.</param>
-public sealed record LikelihoodResult(double LogDensity, double ReferenceLogDensity, int Evaluations, double BitsPerDimension, ImmutableArray<double> NoiseEndPoint, double PriorLogDensity)
+public sealed record LikelihoodResult(double LogDensity, double ReferenceLogDensity, int Evaluations, double BitsPerDimension, ImmutableArray<double> NoiseEndPoint, double PriorLogDensity) : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(LikelihoodResult? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(LogDensity, other.LogDensity) &&
-        Equals(ReferenceLogDensity, other.ReferenceLogDensity) &&
-        Equals(Evaluations, other.Evaluations) &&
-        Equals(BitsPerDimension, other.BitsPerDimension) &&
-        Structural.Same(NoiseEndPoint, other.NoiseEndPoint) &&
-        Equals(PriorLogDensity, other.PriorLogDensity));
-
+    public bool Equals(LikelihoodResult? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(LikelihoodResult)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(LogDensity);
-        hash.Add(ReferenceLogDensity);
-        hash.Add(Evaluations);
-        hash.Add(BitsPerDimension);
-        Structural.Add(ref hash, NoiseEndPoint);
-        hash.Add(PriorLogDensity);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [LogDensity, ReferenceLogDensity, Evaluations, BitsPerDimension, NoiseEndPoint, PriorLogDensity];
 }
 
 /// <summary>

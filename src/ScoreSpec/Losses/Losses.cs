@@ -11,22 +11,14 @@ namespace ScoreSpec.Losses;
 /// <param name="E">Noise draw.</param>
 /// <param name="X">The noisy point.</param>
 /// <param name="Point">Path coefficients at T.</param>
-public sealed record LossSample(double T, System.Collections.Immutable.ImmutableArray<double> Z, System.Collections.Immutable.ImmutableArray<double> E, System.Collections.Immutable.ImmutableArray<double> X, PathPoint Point)
+public sealed record LossSample(double T, System.Collections.Immutable.ImmutableArray<double> Z, System.Collections.Immutable.ImmutableArray<double> E, System.Collections.Immutable.ImmutableArray<double> X, PathPoint Point) : IStructural
 {
     /// <summary>Value equality: t, the three vectors element by element, and the path point.</summary>
     /// <param name="other">The draw to compare with.</param>
-    public bool Equals(LossSample? other) => ReferenceEquals(this, other) || (other is not null && T.Equals(other.T) &&
-        Structural.Same(Z, other.Z) && Structural.Same(E, other.E) && Structural.Same(X, other.X) && Point.Equals(other.Point));
-
+    public bool Equals(LossSample? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(LossSample)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(T);
-        Structural.Add(ref hash, Z); Structural.Add(ref hash, E); Structural.Add(ref hash, X);
-        hash.Add(Point);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [T, Z, E, X, Point];
 }
 
 /// <summary>A Monte Carlo estimate with its standard error.</summary>

@@ -20,32 +20,14 @@ public sealed record PathParameter(string Name, double Default, double Min, doub
 /// <param name="Create">Builds the path from parameter values by name (absent names take the defaults).</param>
 /// <param name="Random">A random instance around the defaults, for the catalog and the property tests.</param>
 public sealed record PathKind(string Name, string Summary, string Source, ImmutableArray<PathParameter> Parameters, bool VariancePreserving,
-    Func<IReadOnlyDictionary<string, double>, GaussianPath> Create, Func<Random, GaussianPath> Random)
+    Func<IReadOnlyDictionary<string, double>, GaussianPath> Create, Func<Random, GaussianPath> Random) : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(PathKind? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(Name, other.Name) &&
-        Equals(Summary, other.Summary) &&
-        Equals(Source, other.Source) &&
-        Structural.Same(Parameters, other.Parameters) &&
-        Equals(VariancePreserving, other.VariancePreserving) &&
-        Equals(Create, other.Create) &&
-        Equals(Random, other.Random));
-
+    public bool Equals(PathKind? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(PathKind)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Name);
-        hash.Add(Summary);
-        hash.Add(Source);
-        Structural.Add(ref hash, Parameters);
-        hash.Add(VariancePreserving);
-        hash.Add(Create);
-        hash.Add(Random);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Name, Summary, Source, Parameters, VariancePreserving, Create, Random];
 
     /// <summary>The path with its default parameters.</summary>
     public GaussianPath Default => Create(ImmutableDictionary<string, double>.Empty);

@@ -28,24 +28,14 @@ public abstract record SamplerOption
     /// <param name="Name">The request key.</param>
     /// <param name="Default">The word when the key is absent.</param>
     /// <param name="Choices">The words allowed.</param>
-    public sealed record Word(string Name, string Default, ImmutableArray<string> Choices) : SamplerOption
+    public sealed record Word(string Name, string Default, ImmutableArray<string> Choices) : SamplerOption, IStructural
     {
-    /// <summary>Value equality: every member equal, sequences element by element.</summary>
-    /// <param name="other">The record to compare with.</param>
-    public bool Equals(Word? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(Name, other.Name) &&
-        Equals(Default, other.Default) &&
-        Structural.Same(Choices, other.Choices));
-
-    /// <summary>A hash consistent with <see cref="Equals(Word)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Name);
-        hash.Add(Default);
-        Structural.Add(ref hash, Choices);
-        return hash.ToHashCode();
-    }
+        /// <summary>Value equality: every member equal, sequences element by element.</summary>
+        /// <param name="other">The record to compare with.</param>
+        public bool Equals(Word? other) => Structural.Equal(this, other);
+        /// <summary>A hash consistent with <see cref="Equals(Word)"/>.</summary>
+        public override int GetHashCode() => Structural.Hash(this);
+        object?[] IStructural.Members => [Name, Default, Choices];
 
         /// <inheritdoc/>
         public override string Name { get; } = Name;
@@ -55,22 +45,14 @@ public abstract record SamplerOption
 /// <summary>The values of a sampler's options; absent keys take the option's default.</summary>
 /// <param name="Numbers">Number options by name.</param>
 /// <param name="Words">Word options by name.</param>
-public sealed record SamplerSettings(ImmutableDictionary<string, double> Numbers, ImmutableDictionary<string, string> Words)
+public sealed record SamplerSettings(ImmutableDictionary<string, double> Numbers, ImmutableDictionary<string, string> Words) : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(SamplerSettings? other) => ReferenceEquals(this, other) || (other is not null &&
-        Structural.Same(Numbers, other.Numbers) &&
-        Structural.Same(Words, other.Words));
-
+    public bool Equals(SamplerSettings? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(SamplerSettings)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        Structural.Add(ref hash, Numbers);
-        Structural.Add(ref hash, Words);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Numbers, Words];
 
     /// <summary>No option set: every option takes its default.</summary>
     public static SamplerSettings Defaults { get; } = new(ImmutableDictionary<string, double>.Empty, ImmutableDictionary<string, string>.Empty);
@@ -90,36 +72,14 @@ public sealed record SamplerSettings(ImmutableDictionary<string, double> Numbers
 /// <param name="DefinedOn">Whether the sampler is defined on a path; the reason it is not, or null.</param>
 /// <param name="Create">Builds the sampler from its option values.</param>
 public sealed record SamplerEntry(string Name, string Summary, string Source, bool Adaptive, bool Stochastic, double EvaluationsPerStep,
-    ImmutableArray<SamplerOption> Options, Func<GaussianPath, string?> DefinedOn, Func<SamplerSettings, Sampler> Create)
+    ImmutableArray<SamplerOption> Options, Func<GaussianPath, string?> DefinedOn, Func<SamplerSettings, Sampler> Create) : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(SamplerEntry? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(Name, other.Name) &&
-        Equals(Summary, other.Summary) &&
-        Equals(Source, other.Source) &&
-        Equals(Adaptive, other.Adaptive) &&
-        Equals(Stochastic, other.Stochastic) &&
-        Equals(EvaluationsPerStep, other.EvaluationsPerStep) &&
-        Structural.Same(Options, other.Options) &&
-        Equals(DefinedOn, other.DefinedOn) &&
-        Equals(Create, other.Create));
-
+    public bool Equals(SamplerEntry? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(SamplerEntry)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Name);
-        hash.Add(Summary);
-        hash.Add(Source);
-        hash.Add(Adaptive);
-        hash.Add(Stochastic);
-        hash.Add(EvaluationsPerStep);
-        Structural.Add(ref hash, Options);
-        hash.Add(DefinedOn);
-        hash.Add(Create);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Name, Summary, Source, Adaptive, Stochastic, EvaluationsPerStep, Options, DefinedOn, Create];
 
     /// <summary>The sampler with its option defaults.</summary>
     public Sampler Default => Create(SamplerSettings.Defaults);

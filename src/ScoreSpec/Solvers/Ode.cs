@@ -9,26 +9,14 @@ public delegate void VectorField(double t, ReadOnlySpan<double> x, Span<double> 
 /// <param name="X0">The initial state (immutable; a C# array converts with [.. x]).</param>
 /// <param name="T0">Initial time.</param>
 /// <param name="T1">Final time.</param>
-public sealed record OdeProblem(VectorField Field, ImmutableArray<double> X0, double T0, double T1)
+public sealed record OdeProblem(VectorField Field, ImmutableArray<double> X0, double T0, double T1) : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(OdeProblem? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(Field, other.Field) &&
-        Structural.Same(X0, other.X0) &&
-        Equals(T0, other.T0) &&
-        Equals(T1, other.T1));
-
+    public bool Equals(OdeProblem? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(OdeProblem)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Field);
-        Structural.Add(ref hash, X0);
-        hash.Add(T0);
-        hash.Add(T1);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Field, X0, T0, T1];
 
     /// <summary>Builds a problem from an allocating array function, for F# and quick use.</summary>
     public static OdeProblem FromFunc(Func<double, double[], double[]> f, double[] x0, double t0, double t1)
@@ -59,26 +47,14 @@ public abstract record OdeAlgorithm
 /// <param name="Nfe">Vector-field evaluations used.</param>
 /// <param name="AcceptedSteps">Steps taken.</param>
 /// <param name="RejectedSteps">Steps rejected by the error control (adaptive only).</param>
-public sealed record OdeSolution(ImmutableArray<double> Final, int Nfe, int AcceptedSteps, int RejectedSteps)
+public sealed record OdeSolution(ImmutableArray<double> Final, int Nfe, int AcceptedSteps, int RejectedSteps) : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(OdeSolution? other) => ReferenceEquals(this, other) || (other is not null &&
-        Structural.Same(Final, other.Final) &&
-        Equals(Nfe, other.Nfe) &&
-        Equals(AcceptedSteps, other.AcceptedSteps) &&
-        Equals(RejectedSteps, other.RejectedSteps));
-
+    public bool Equals(OdeSolution? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(OdeSolution)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        Structural.Add(ref hash, Final);
-        hash.Add(Nfe);
-        hash.Add(AcceptedSteps);
-        hash.Add(RejectedSteps);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Final, Nfe, AcceptedSteps, RejectedSteps];
 }
 
 /// <summary>Solves ODE problems. Each method is a short loop over the algorithm's tableau, with all stage buffers allocated once per solve.</summary>

@@ -14,30 +14,14 @@ public delegate void DiagonalNoise(double t, ReadOnlySpan<double> x, Span<double
 /// <param name="T0">Initial time.</param>
 /// <param name="T1">Final time.</param>
 /// <param name="DiffusionDerivative">dg_i/dx_i, for Milstein; when absent Milstein uses central differences.</param>
-public sealed record SdeProblem(VectorField Drift, DiagonalNoise Diffusion, ImmutableArray<double> X0, double T0, double T1, DiagonalNoise? DiffusionDerivative = null)
+public sealed record SdeProblem(VectorField Drift, DiagonalNoise Diffusion, ImmutableArray<double> X0, double T0, double T1, DiagonalNoise? DiffusionDerivative = null) : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(SdeProblem? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(Drift, other.Drift) &&
-        Equals(Diffusion, other.Diffusion) &&
-        Structural.Same(X0, other.X0) &&
-        Equals(T0, other.T0) &&
-        Equals(T1, other.T1) &&
-        Equals(DiffusionDerivative, other.DiffusionDerivative));
-
+    public bool Equals(SdeProblem? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(SdeProblem)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Drift);
-        hash.Add(Diffusion);
-        Structural.Add(ref hash, X0);
-        hash.Add(T0);
-        hash.Add(T1);
-        hash.Add(DiffusionDerivative);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Drift, Diffusion, X0, T0, T1, DiffusionDerivative];
 }
 
 /// <summary>An SDE algorithm.</summary>
@@ -57,22 +41,14 @@ public abstract record SdeAlgorithm
 /// <summary>The result of an SDE solve on one Brownian path.</summary>
 /// <param name="Final">x(T1).</param>
 /// <param name="Steps">Steps taken.</param>
-public sealed record SdeSolution(ImmutableArray<double> Final, int Steps)
+public sealed record SdeSolution(ImmutableArray<double> Final, int Steps) : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(SdeSolution? other) => ReferenceEquals(this, other) || (other is not null &&
-        Structural.Same(Final, other.Final) &&
-        Equals(Steps, other.Steps));
-
+    public bool Equals(SdeSolution? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(SdeSolution)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        Structural.Add(ref hash, Final);
-        hash.Add(Steps);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Final, Steps];
 }
 
 /// <summary>Solves SDE problems on a given <see cref="BrownianPath"/>, so that solves at different levels share their noise.</summary>

@@ -8,26 +8,14 @@ namespace ScoreSpec.Statistics;
 /// <param name="Intercept">The fitted intercept c.</param>
 /// <param name="Steps">The step sizes used.</param>
 /// <param name="Errors">The errors measured at those steps.</param>
-public sealed record OrderFit(double Order, double Intercept, ImmutableArray<double> Steps, ImmutableArray<double> Errors)
+public sealed record OrderFit(double Order, double Intercept, ImmutableArray<double> Steps, ImmutableArray<double> Errors) : IStructural
 {
     /// <summary>Value equality: every member equal, sequences element by element.</summary>
     /// <param name="other">The record to compare with.</param>
-    public bool Equals(OrderFit? other) => ReferenceEquals(this, other) || (other is not null &&
-        Equals(Order, other.Order) &&
-        Equals(Intercept, other.Intercept) &&
-        Structural.Same(Steps, other.Steps) &&
-        Structural.Same(Errors, other.Errors));
-
+    public bool Equals(OrderFit? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(OrderFit)"/>.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Order);
-        hash.Add(Intercept);
-        Structural.Add(ref hash, Steps);
-        Structural.Add(ref hash, Errors);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Order, Intercept, Steps, Errors];
 
     /// <summary>Fits the order to (step, error) pairs by least squares on the logarithms (MathNet's Fit.Line).</summary>
     public static OrderFit Of(double[] steps, double[] errors)
