@@ -29,6 +29,12 @@ internal static class Guard
         return value;
     }
 
+    /// <summary>Throws when a function argument is null.</summary>
+    public static void Function(Delegate? function, string name)
+    {
+        if (function is null) throw new ArgumentException($"{name} must not be null.", name);
+    }
+
     /// <summary>Time must lie strictly inside (0, 1): at the ends alpha or sigma vanishes and scores or Proposition 1 coefficients are infinite.</summary>
     public static double OpenUnit(double t, string name = "t")
     {

@@ -77,16 +77,21 @@ let ``a sampler runs on any grid, its trajectory recorded, and the unions match 
         | :? Sampler.ProbabilityFlow as pf -> sprintf "pf %A" pf.Method
         | _ -> "other"
     Assert.Equal("pf Heun", describe (Sampler.ProbabilityFlow(OdeMethod.Heun)))
-    let steps (g: TimeGrid) =
-        match g with
-        | :? TimeGrid.Uniform as u -> u.Steps
-        | :? TimeGrid.Karras as k -> k.Steps
-        | _ -> g.Steps
-    Assert.Equal(20, steps grid)
-    // F# cannot use `with` on C# records; the grids have WithSteps.
-    let coarser = grid.WithSteps 10
+    // Match takes one function per case: leaving a case out does not compile.
+    let describeGrid (g: TimeGrid) =
+        g.Match((fun u -> sprintf "uniform %d" u.Steps), (fun k -> sprintf "karras rho=%g" k.Rho),
+                (fun l -> sprintf "log-snr %d" l.Steps), (fun e -> sprintf "explicit %d" e.Points.Length))
+    Assert.Equal("karras rho=7", describeGrid grid)
+    Assert.Equal("explicit 3", describeGrid (TimeGrid.Explicit [ 0.9; 0.5; 0.1 ]))
+    // F# has no `with` for C# records; the records have With methods with optional named arguments.
+    let coarser = grid.With(steps = 10)
     Assert.Equal(11, (coarser.Times path).Length)
+    Assert.Equal<TimeGrid>(grid, coarser.With(steps = 20))
+    Assert.Equal(0.5, (grid.With(``end`` = 0.5)).End)
     Assert.Contains("Rho = 7", sprintf "%A" grid)
+    let pc = Sampler.PredictorCorrector().With(snr = 0.1)
+    Assert.Equal<Sampler>(Sampler.PredictorCorrector(0.1, 1, PcVariant.ScoreSde), pc)
+    Assert.Equal(30.0, (GaussianPath.Vp.With(betaMax = 30.0)).BetaMax)
 
 [<Fact>]
 let ``an SDE value, a solver and a likelihood from F#`` () =
@@ -101,3 +106,14 @@ let ``an SDE value, a solver and a likelihood from F#`` () =
     Assert.Equal(r.ReferenceLogDensity, r.LogDensity, 5)
     let ou = Sde.OrnsteinUhlenbeck(1.0, 0.5)
     Assert.Equal(-0.3, (ou.DriftAt(0.0, [| 0.3 |])).[0], 14)
+    let name (p: Sde) =
+        p.Match((fun f -> "forward " + f.Path.Kind), (fun _ -> "ou"), (fun _ -> "bm"), (fun _ -> "langevin"),
+                (fun _ -> "reverse"), (fun _ -> "flow"), (fun _ -> "extension"))
+    Assert.Equal("flow", name flow)
+    Assert.Equal("forward condot", name (Sde.Forward path))
+    Assert.Equal("ou", name ou)
+    let tight = LikelihoodOptions().With(rtol = 1e-10, atol = 1e-10)
+    Assert.Equal(LikelihoodOptions(Rtol = 1e-10, Atol = 1e-10), tight)
+    let r2 = ProbabilityFlowLikelihood.LogLikelihood(data, path, [| 0.4 |], tight)
+    Assert.Equal(r2.ReferenceLogDensity, r2.LogDensity, 7)
+    Assert.Equal(1e-12, (OdeAlgorithm.DormandPrince().With(rtol = 1e-12)).Rtol)

@@ -37,7 +37,20 @@ public enum PriorKind
 /// <param name="Rtol">Dormand-Prince relative tolerance.</param>
 /// <param name="Atol">Dormand-Prince absolute tolerance.</param>
 public sealed record LikelihoodOptions(double Epsilon = 1e-5, PriorKind Prior = PriorKind.Exact, DivergenceMethod Divergence = DivergenceMethod.Exact,
-    int Probes = 1, ulong Seed = 0, double Rtol = 1e-8, double Atol = 1e-8);
+    int Probes = 1, ulong Seed = 0, double Rtol = 1e-8, double Atol = 1e-8)
+{
+    /// <summary>A copy with the given options changed, the others kept; from F#, <c>options.With(rtol = 1e-10)</c>.</summary>
+    /// <param name="epsilon">New <see cref="Epsilon"/>, or null to keep it.</param>
+    /// <param name="prior">New <see cref="Prior"/>, or null to keep it.</param>
+    /// <param name="divergence">New <see cref="Divergence"/>, or null to keep it.</param>
+    /// <param name="probes">New <see cref="Probes"/>, or null to keep it.</param>
+    /// <param name="seed">New <see cref="Seed"/>, or null to keep it.</param>
+    /// <param name="rtol">New <see cref="Rtol"/>, or null to keep it.</param>
+    /// <param name="atol">New <see cref="Atol"/>, or null to keep it.</param>
+    public LikelihoodOptions With(double? epsilon = null, PriorKind? prior = null, DivergenceMethod? divergence = null, int? probes = null,
+        ulong? seed = null, double? rtol = null, double? atol = null) =>
+        new(epsilon ?? Epsilon, prior ?? Prior, divergence ?? Divergence, probes ?? Probes, seed ?? Seed, rtol ?? Rtol, atol ?? Atol);
+}
 
 /// <summary>The log-likelihood of one point.</summary>
 /// <param name="LogDensity">The estimate of log p at the start time.</param>

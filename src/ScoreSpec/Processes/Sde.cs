@@ -18,6 +18,37 @@ public abstract record Sde
 {
     private Sde() { }
 
+    /// <summary>
+    /// Exhaustive case analysis: calls the function for this process's case. From F# the compiler then checks that every
+    /// case is handled.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="forward">For <see cref="ForwardOf"/>.</param>
+    /// <param name="ornsteinUhlenbeck">For <see cref="OrnsteinUhlenbeck"/>.</param>
+    /// <param name="brownianMotion">For <see cref="BrownianMotion"/>.</param>
+    /// <param name="langevin">For <see cref="Langevin"/>.</param>
+    /// <param name="reverse">For <see cref="ReverseOf"/>.</param>
+    /// <param name="probabilityFlow">For <see cref="ProbabilityFlowOf"/>.</param>
+    /// <param name="extension">For <see cref="ExtensionOf"/>.</param>
+    public T Match<T>(Func<ForwardOf, T> forward, Func<OrnsteinUhlenbeck, T> ornsteinUhlenbeck, Func<BrownianMotion, T> brownianMotion,
+        Func<Langevin, T> langevin, Func<ReverseOf, T> reverse, Func<ProbabilityFlowOf, T> probabilityFlow, Func<ExtensionOf, T> extension)
+    {
+        Guard.Function(forward, nameof(forward)); Guard.Function(ornsteinUhlenbeck, nameof(ornsteinUhlenbeck));
+        Guard.Function(brownianMotion, nameof(brownianMotion)); Guard.Function(langevin, nameof(langevin));
+        Guard.Function(reverse, nameof(reverse)); Guard.Function(probabilityFlow, nameof(probabilityFlow)); Guard.Function(extension, nameof(extension));
+        return this switch
+        {
+            ForwardOf f => forward(f),
+            OrnsteinUhlenbeck o => ornsteinUhlenbeck(o),
+            BrownianMotion b => brownianMotion(b),
+            Langevin l => langevin(l),
+            ReverseOf r => reverse(r),
+            ProbabilityFlowOf p => probabilityFlow(p),
+            ExtensionOf e => extension(e),
+            _ => throw new InvalidOperationException("unreachable: Sde has seven cases."),
+        };
+    }
+
     /// <summary>+1 when the process runs forward in t, -1 when backward.</summary>
     public abstract int Direction { get; }
 

@@ -27,13 +27,49 @@ public abstract record TimeGrid
 
     /// <summary>The same kind of grid between the same ends with <paramref name="steps"/> steps (for F#, which has no <c>with</c> on C# records); an explicit grid cannot be refined and throws.</summary>
     /// <param name="steps">The new number of steps, at least 1.</param>
-    public TimeGrid WithSteps(int steps) => this switch
+    public TimeGrid WithSteps(int steps) => this is Explicit
+        ? throw new ArgumentException("an explicit grid has no step count to change; build a new one from its times.", nameof(steps))
+        : With(steps: steps);
+
+    /// <summary>
+    /// A copy with the given members changed, the others kept: from F#, <c>grid.With(steps = 40)</c> or
+    /// <c>grid.With(start = 0.999, ``end`` = 0.001)</c> (F# has no <c>with</c> for C# records). An explicit grid takes its ends
+    /// and steps from its times and throws.
+    /// </summary>
+    /// <param name="start">The new first time, or null to keep it.</param>
+    /// <param name="end">The new last time, or null to keep it.</param>
+    /// <param name="steps">The new number of steps, or null to keep it.</param>
+    public TimeGrid With(double? start = null, double? end = null, int? steps = null) => this switch
     {
-        Uniform u => u with { Steps = steps },
-        Karras k => k with { Steps = steps },
-        UniformLogSnr l => l with { Steps = steps },
-        _ => throw new ArgumentException("an explicit grid has no step count to change; build a new one from its times.", nameof(steps)),
+        Uniform u => u with { Start = start ?? u.Start, End = end ?? u.End, Steps = steps ?? u.Steps },
+        Karras k => k with { Start = start ?? k.Start, End = end ?? k.End, Steps = steps ?? k.Steps },
+        UniformLogSnr l => l with { Start = start ?? l.Start, End = end ?? l.End, Steps = steps ?? l.Steps },
+        _ => start is null && end is null && steps is null ? this
+            : throw new ArgumentException("an explicit grid takes its ends and steps from its times; build a new one.", start is not null ? nameof(start) : end is not null ? nameof(end) : nameof(steps)),
     };
+
+    /// <summary>
+    /// Exhaustive case analysis: calls the function for this grid's kind. From F# the compiler then checks that every
+    /// kind is handled, which a type test with a wildcard cannot.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="uniform">For <see cref="Uniform"/>.</param>
+    /// <param name="karras">For <see cref="Karras"/>.</param>
+    /// <param name="uniformLogSnr">For <see cref="UniformLogSnr"/>.</param>
+    /// <param name="explicitTimes">For <see cref="Explicit"/>.</param>
+    public T Match<T>(Func<Uniform, T> uniform, Func<Karras, T> karras, Func<UniformLogSnr, T> uniformLogSnr, Func<Explicit, T> explicitTimes)
+    {
+        Guard.Function(uniform, nameof(uniform)); Guard.Function(karras, nameof(karras));
+        Guard.Function(uniformLogSnr, nameof(uniformLogSnr)); Guard.Function(explicitTimes, nameof(explicitTimes));
+        return this switch
+        {
+            Uniform u => uniform(u),
+            Karras k => karras(k),
+            UniformLogSnr l => uniformLogSnr(l),
+            Explicit e => explicitTimes(e),
+            _ => throw new InvalidOperationException("unreachable: TimeGrid has four cases."),
+        };
+    }
 
     /// <summary>The N + 1 times t_0 .. t_N on <paramref name="path"/> (which only Karras and log-SNR grids need).</summary>
     /// <param name="path">The path whose log-SNR places the points of a Karras or log-SNR grid.</param>

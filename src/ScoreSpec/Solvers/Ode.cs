@@ -39,7 +39,14 @@ public abstract record OdeAlgorithm
     /// sqrt(mean_i (err_i / (Atol + Rtol max(|x_i|, |x_i new|)))^2); a step is accepted when the norm is at most 1 and the
     /// next step is h min(5, max(0.2, 0.9 norm^(-1/5))).
     /// </summary>
-    public sealed record DormandPrince(double Rtol = 1e-8, double Atol = 1e-8, int MaxSteps = 1_000_000) : OdeAlgorithm;
+    public sealed record DormandPrince(double Rtol = 1e-8, double Atol = 1e-8, int MaxSteps = 1_000_000) : OdeAlgorithm
+    {
+        /// <summary>A copy with the given settings changed, the others kept; from F#, <c>dp.With(rtol = 1e-10)</c>.</summary>
+        /// <param name="rtol">New <see cref="Rtol"/>, or null to keep it.</param>
+        /// <param name="atol">New <see cref="Atol"/>, or null to keep it.</param>
+        /// <param name="maxSteps">New <see cref="MaxSteps"/>, or null to keep it.</param>
+        public DormandPrince With(double? rtol = null, double? atol = null, int? maxSteps = null) => new(rtol ?? Rtol, atol ?? Atol, maxSteps ?? MaxSteps);
+    }
 }
 
 /// <summary>The result of an ODE solve.</summary>

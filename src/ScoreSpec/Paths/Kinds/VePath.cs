@@ -23,6 +23,11 @@ public sealed record VePath : GaussianPath
     /// <summary>sigma at t = 1.</summary>
     public double SigmaMax { get; }
 
+    /// <summary>A copy with the given parameters changed, the others kept; from F#, <c>path.With(sigmaMax = ...)</c>.</summary>
+    /// <param name="sigmaMin">New <see cref="SigmaMin"/>, or null to keep it.</param>
+    /// <param name="sigmaMax">New <see cref="SigmaMax"/>, or null to keep it.</param>
+    public VePath With(double? sigmaMin = null, double? sigmaMax = null) => new(sigmaMin ?? SigmaMin, sigmaMax ?? SigmaMax);
+
     /// <summary>log(sigma_max / sigma_min), by log1p of the exact difference when the ratio is below 2.</summary>
     private double LogRatio => SigmaMax < 2 * SigmaMin ? Accurate.Log1P((SigmaMax - SigmaMin) / SigmaMin) : Math.Log(SigmaMax / SigmaMin);
 

@@ -25,6 +25,11 @@ public sealed record VpPath : GaussianPath
     /// <summary>beta(1), the noise rate at the noise end.</summary>
     public double BetaMax { get; }
 
+    /// <summary>A copy with the given parameters changed, the others kept; from F#, <c>path.With(betaMax = ...)</c>.</summary>
+    /// <param name="betaMin">New <see cref="BetaMin"/>, or null to keep it.</param>
+    /// <param name="betaMax">New <see cref="BetaMax"/>, or null to keep it.</param>
+    public VpPath With(double? betaMin = null, double? betaMax = null) => new(betaMin ?? BetaMin, betaMax ?? BetaMax);
+
     /// <inheritdoc />
     protected override string Parameters => FormattableString.Invariant($"beta_min={BetaMin:R}, beta_max={BetaMax:R}");
     /// <inheritdoc />

@@ -20,6 +20,13 @@ public abstract partial record Sampler
     /// <param name="Variant">Which published form.</param>
     public sealed record PredictorCorrector(double Snr = 0.16, int CorrectorSteps = 1, PcVariant Variant = PcVariant.ScoreSde) : Sampler
     {
+        /// <summary>A copy with the given options changed, the others kept; from F#, <c>pc.With(snr = 0.1)</c>.</summary>
+        /// <param name="snr">New <see cref="Snr"/>, or null to keep it.</param>
+        /// <param name="correctorSteps">New <see cref="CorrectorSteps"/>, or null to keep it.</param>
+        /// <param name="variant">New <see cref="Variant"/>, or null to keep it.</param>
+        public PredictorCorrector With(double? snr = null, int? correctorSteps = null, PcVariant? variant = null) =>
+            new(snr ?? Snr, correctorSteps ?? CorrectorSteps, variant ?? Variant);
+
         internal override long Run(SamplerRun run)
         {
             Guard.Positive(Snr, "Snr");

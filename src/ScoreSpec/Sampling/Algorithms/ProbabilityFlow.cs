@@ -16,6 +16,13 @@ public abstract partial record Sampler
     /// <param name="Atol">Absolute tolerance of the adaptive method.</param>
     public sealed record ProbabilityFlow(OdeMethod Method = OdeMethod.Rk4, double Rtol = 1e-6, double Atol = 1e-6) : Sampler
     {
+        /// <summary>A copy with the given options changed, the others kept; from F#, <c>pf.With(rtol = 1e-8, atol = 1e-8)</c>.</summary>
+        /// <param name="method">New <see cref="Method"/>, or null to keep it.</param>
+        /// <param name="rtol">New <see cref="Rtol"/>, or null to keep it.</param>
+        /// <param name="atol">New <see cref="Atol"/>, or null to keep it.</param>
+        public ProbabilityFlow With(OdeMethod? method = null, double? rtol = null, double? atol = null) =>
+            new(method ?? Method, rtol ?? Rtol, atol ?? Atol);
+
         internal override long Run(SamplerRun run)
         {
             var field = Sde.Forward(run.Path).ProbabilityFlow(run.Score).DriftField;
