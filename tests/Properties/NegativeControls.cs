@@ -45,6 +45,24 @@ public class NegativeControls(ITestOutputHelper output)
         }
     }
 
+    public static TheoryData<string> Registered => new(Sampling.SamplerRegistry.Names);
+
+    [Theory, MemberData(nameof(Registered))]
+    public void TheRegistryCheckCatchesEverySamplerWithAScaledScore(string name)
+    {
+        // Every registered sampler uses the score; with a factor of 2 dropped or added (score x 0.5, x 2) the data-end law is wrong and sampler.registry
+        // must fail for that sampler alone, on an instance where the exact score passes.
+        var clean = Catalog.RegistryCheck(1, name);
+        output.WriteLine($"{name}: clean {clean.Detail}");
+        Assert.True(clean.Passed, clean.Detail);
+        foreach (double c in new[] { 0.5, 2.0 })
+        {
+            var planted = Catalog.RegistryCheck(1, name, new Catalog.Slip($"score x {c}", Score: f => (t, x, s) => { f(t, x, s); for (int i = 0; i < s.Length; i++) s[i] *= c; }));
+            output.WriteLine($"{name}: score x {c}: {planted.Detail} against {planted.Tolerance:F5}");
+            Assert.False(planted.Passed, planted.Detail);
+        }
+    }
+
     [Fact]
     public void MalaCatchesAWrongScoreAndAWrongTarget()
     {

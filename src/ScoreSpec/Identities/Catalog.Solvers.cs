@@ -48,6 +48,11 @@ public static partial class Catalog
             "shared/seeds/002 Ch. 4 (Theorem 17)",
             $"KS critical value at false-failure {SamplerFalseFailure:G} (n = {SamplerSampleSize}) + min(twice the largest Gaussian-data discretisation bias of the components + 1e-3, {SamplerAllowanceCap}), the bias from a recursion written apart from the sampler (DiscretisedGaussianLaw).",
             s => SamplerCheck(s, "extension"), Slow: true),
+        new("sampler.registry",
+            "Every sampler of the registry (the list the CLI offers and the tests enumerate), with its default options and the exact score, carries the exact p at the noise end to the exact p at the data end over 500 uniform steps, on a random path kind where it is defined (1D mixtures).",
+            "shared/seeds/003 'Sampling with Learned Score', 'Probability Flow ODE', 'Predictor-Corrector'; shared/seeds/002 Ch. 4; Ho et al. 2020; Song, Meng and Ermon 2021",
+            $"KS critical value at false-failure {SamplerFalseFailure:G} / (number of samplers) (n = {SamplerSampleSize}, Bonferroni) + the allowance of sampler.reverse-sde for the samplers whose discretised Gaussian law is known (2 x its bias + 1e-3, at most {SamplerAllowanceCap}) and 1e-3 for the others.",
+            s => RegistryCheck(s), Slow: true),
         new("sampler.discrete-law",
             "Reverse-SDE Euler-Maruyama, the extension trick and ancestral sampling produce exactly the law their update formulas imply: on Gaussian data over 10 steps the sample matches the mean and variance of a recursion written apart from the samplers.",
             "shared/seeds/003 'Sampling with Learned Score'; shared/seeds/002 Ch. 4 (Theorem 17); Ho et al. 2020 (ancestral step)",
@@ -189,6 +194,33 @@ public static partial class Catalog
         double allowance = SamplerAllowance(data, path, sampler, schedule);
         double tol = SampleTests.KolmogorovCritical(SamplerFalseFailure, SamplerSampleSize) + allowance;
         return new CheckResult(ks, tol, $"{path} {which}{(which == "extension" ? $" c={c:G3}" : "")} KS={ks:F5} allowance={allowance:G3}{(slip is null ? "" : $" slip={slip.Name}")}");
+    }
+
+    /// <summary>
+    /// Each registered sampler with its defaults against the exact data-end marginal: the catalog's view of the registry,
+    /// so a sampler added there is checked here with no further line.
+    /// </summary>
+    internal static CheckResult RegistryCheck(int seed, string? only = null, Slip? slip = null)
+    {
+        var worst = new WorstOf();
+        var entries = SamplerRegistry.All.Where(e => only is null || e.Name == only).ToArray();
+        foreach (var entry in entries)
+        {
+            var rng = new Random(unchecked(seed * 1_000_003 + entry.Name.Aggregate(17, (h, c) => h * 31 + c)) & int.MaxValue); // stable across processes, unlike HashCode
+            var data = RandomInstances.Mixture(rng, 1, 3);
+            GaussianPath path;
+            do path = RandomInstances.Path(rng, RandomInstances.Kinds[rng.Next(RandomInstances.Kinds.Count)]);
+            while (entry.DefinedOn(path) is not null);
+            var sampler = entry.Default;
+            var schedule = Schedule.For(path, 500);
+            var exact = Samplers.ExactScore(new MarginalField(data, path));
+            var result = Samplers.RunFromExactMarginal(data, path, sampler, schedule, SamplerSampleSize, (ulong)seed, 0, slip?.Score?.Invoke(exact) ?? exact);
+            double ks = SampleTests.KolmogorovSmirnov(result.Final.Column(0), data.Along(path, schedule.TEnd).Density.Cdf);
+            double allowance = sampler is Sampler.ReverseSde or Sampler.Extension or Sampler.Ancestral ? SamplerAllowance(data, path, sampler, schedule) : 1e-3;
+            worst.Add(ks, SampleTests.KolmogorovCritical(SamplerFalseFailure / SamplerRegistry.All.Length, SamplerSampleSize) + allowance,
+                $"{entry.Name} on {path}: KS={ks:F5} allowance={allowance:G3}");
+        }
+        return worst.Result;
     }
 
     /// <summary>
