@@ -1,4 +1,7 @@
 using System.Collections;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
 
 namespace ScoreSpec;
 
@@ -70,4 +73,65 @@ internal static class Structural
     private static bool IsDefaultArray(object a) =>
         a.GetType() is { IsGenericType: true } t && t.GetGenericTypeDefinition() == typeof(System.Collections.Immutable.ImmutableArray<>) &&
         (bool)t.GetProperty("IsDefault")!.GetValue(a)!;
+
+    /// <summary>
+    /// The printing of a record's public properties (what the compiler's printer lists) with sequences written out:
+    /// <c>OdeSolution { Final = [0.25, -1.5], Nfe = 42, ... }</c> rather than the type name of an ImmutableArray. At most 8
+    /// elements of a sequence are written, then the count; dictionaries by sorted key; functions as &lt;function&gt;.
+    /// </summary>
+    public static bool Print(object record, StringBuilder builder)
+    {
+        bool first = true;
+        foreach (var p in record.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (p.GetIndexParameters().Length > 0) continue;
+            if (!first) builder.Append(", ");
+            first = false;
+            builder.Append(p.Name).Append(" = ");
+            Format(p.GetValue(record), builder);
+        }
+        return !first;
+    }
+
+    private static void Format(object? value, StringBuilder builder)
+    {
+        switch (value)
+        {
+            case null: builder.Append("null"); return;
+            case string s: builder.Append(s); return;
+            case double d: builder.Append(d.ToString(CultureInfo.InvariantCulture)); return;
+            case Delegate: builder.Append("<function>"); return;
+            case IDictionary d:
+                builder.Append('{');
+                bool firstEntry = true;
+                var entries = new List<DictionaryEntry>();
+                foreach (DictionaryEntry entry in d) entries.Add(entry); // the IDictionary enumerator: DictionaryEntry, not KeyValuePair
+                foreach (var e in entries.OrderBy(e => e.Key.ToString(), StringComparer.Ordinal))
+                {
+                    builder.Append(firstEntry ? " " : ", ").Append(e.Key).Append(": ");
+                    Format(e.Value, builder);
+                    firstEntry = false;
+                }
+                builder.Append(firstEntry ? "}" : " }");
+                return;
+            case IEnumerable e when !IsDefaultArray(value):
+                builder.Append('[');
+                int count = 0;
+                foreach (var v in e)
+                {
+                    if (count < 8)
+                    {
+                        if (count > 0) builder.Append(", ");
+                        Format(v, builder);
+                    }
+                    count++;
+                }
+                if (count > 8) builder.Append($", ... ({count} in all)");
+                builder.Append(']');
+                return;
+            case IEnumerable: builder.Append("default"); return;
+            case IFormattable f: builder.Append(f.ToString(null, CultureInfo.InvariantCulture)); return;
+            default: builder.Append(value); return;
+        }
+    }
 }

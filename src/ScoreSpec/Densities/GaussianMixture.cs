@@ -254,6 +254,8 @@ public sealed record GaussianMixture
     public bool Equals(GaussianMixture? other) =>
         other is not null && Weights.SequenceEqual(other.Weights) && Components.SequenceEqual(other.Components);
 
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
+
     /// <summary>A hash of weights and components.</summary>
     public override int GetHashCode()
     {

@@ -20,6 +20,7 @@ public sealed record MixtureMarginal : IStructural
     /// <summary>A hash consistent with <see cref="Equals(MixtureMarginal)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Data, Point];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     private readonly double[][] denoiserGain; // alpha_t Sigma_k C_k^{-1}, row-major
 

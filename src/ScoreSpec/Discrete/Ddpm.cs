@@ -22,6 +22,7 @@ public sealed record DdpmSchedule : IStructural
     /// <summary>A hash consistent with <see cref="Equals(DdpmSchedule)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Betas];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     /// <summary>A schedule from its betas, each strictly inside (0, 1).</summary>
     /// <param name="betas">beta_0 .. beta_{T-1}, the variances added by the T forward steps.</param>

@@ -25,6 +25,7 @@ public sealed record CodeErratum(string Id, string Source, string Case, string P
     /// <summary>A hash consistent with <see cref="Equals(CodeErratum)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Id, Source, Case, Problem, ListingValue, CorrectValue, ExactValue, Parts];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 }
 
 /// <summary>The slips found in the code listings of the seeds, each re-enacted (docs/examples.md, "Errata in code listings").</summary>

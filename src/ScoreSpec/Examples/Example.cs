@@ -27,6 +27,7 @@ public sealed record Example : IStructural
     /// <summary>A hash consistent with <see cref="Equals(Example)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Id, Source, Quantity, TextValueAsPrinted, compute, textChain, roundingNote, errorNote];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     /// <summary>Defines an example; nothing is computed until <see cref="LibraryValue"/> or <see cref="Status"/> is read.</summary>
     /// <param name="id">A stable identifier.</param>

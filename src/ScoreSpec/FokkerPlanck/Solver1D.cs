@@ -43,6 +43,7 @@ public sealed record FokkerPlanck1DProblem(Func<double, double, double> Drift, F
     /// <summary>A hash consistent with <see cref="Equals(FokkerPlanck1DProblem)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Drift, DiffusionSquared, Initial, Grid, T0, T1, Autonomous];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     /// <summary>
     /// True when neither the drift nor g^2 depends on time (Langevin dynamics, Ornstein-Uhlenbeck): the solver then
@@ -65,6 +66,7 @@ public sealed record FokkerPlanck1DSolution(Grid1D Grid, ImmutableArray<double> 
     /// <summary>A hash consistent with <see cref="Equals(FokkerPlanck1DSolution)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Grid, Density, T];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     /// <summary>Total mass sum_i p_i Dx.</summary>
     public double Mass => Density.Sum() * Grid.Dx;

@@ -31,6 +31,7 @@ public sealed record LabeledMixture : IStructural
     /// <summary>A hash consistent with <see cref="Equals(LabeledMixture)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Mixture, Labels];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     /// <summary>A mixture with one label per component.</summary>
     public LabeledMixture(GaussianMixture mixture, int[] labels)

@@ -67,6 +67,7 @@ public sealed record LikelihoodResult(double LogDensity, double ReferenceLogDens
     /// <summary>A hash consistent with <see cref="Equals(LikelihoodResult)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [LogDensity, ReferenceLogDensity, Evaluations, BitsPerDimension, NoiseEndPoint, PriorLogDensity];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 }
 
 /// <summary>

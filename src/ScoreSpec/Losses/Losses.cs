@@ -19,6 +19,7 @@ public sealed record LossSample(double T, System.Collections.Immutable.Immutable
     /// <summary>A hash consistent with <see cref="Equals(LossSample)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [T, Z, E, X, Point];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 }
 
 /// <summary>A Monte Carlo estimate with its standard error.</summary>

@@ -28,6 +28,7 @@ public sealed record PathKind(string Name, string Summary, string Source, Immuta
     /// <summary>A hash consistent with <see cref="Equals(PathKind)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Name, Summary, Source, Parameters, VariancePreserving, Create, Random];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     /// <summary>The path with its default parameters.</summary>
     public GaussianPath Default => Create(ImmutableDictionary<string, double>.Empty);

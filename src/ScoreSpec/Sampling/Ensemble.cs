@@ -141,7 +141,7 @@ public sealed record SampleResult(Ensemble Final, long Evaluations, double Secon
 /// </summary>
 /// <param name="Times">The recorded grid times, in the order the run reached them.</param>
 /// <param name="States">The ensembles at those times.</param>
-public sealed record Trajectory(System.Collections.Immutable.ImmutableArray<double> Times, System.Collections.Immutable.ImmutableArray<Ensemble> States)
+public sealed record Trajectory(System.Collections.Immutable.ImmutableArray<double> Times, System.Collections.Immutable.ImmutableArray<Ensemble> States) : IStructural
 {
     /// <summary>Nothing recorded.</summary>
     public static Trajectory None { get; } = new([], []);
@@ -154,8 +154,10 @@ public sealed record Trajectory(System.Collections.Immutable.ImmutableArray<doub
     public double[][] PathOf(int i) => States.Select(e => e.Row(i)).ToArray();
 
     /// <summary>Equal when the times and the states are equal, element by element.</summary>
-    public bool Equals(Trajectory? other) => other is not null && Times.SequenceEqual(other.Times) && States.SequenceEqual(other.States);
-
-    /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Times.Length, Times.IsEmpty ? 0 : Times[0]);
+    /// <param name="other">The trajectory to compare with.</param>
+    public bool Equals(Trajectory? other) => Structural.Equal(this, other);
+    /// <summary>A hash of every time and every state.</summary>
+    public override int GetHashCode() => Structural.Hash(this);
+    object?[] IStructural.Members => [Times, States];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 }

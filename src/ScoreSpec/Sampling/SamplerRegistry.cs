@@ -36,6 +36,8 @@ public abstract record SamplerOption
         /// <summary>A hash consistent with <see cref="Equals(Word)"/>.</summary>
         public override int GetHashCode() => Structural.Hash(this);
         object?[] IStructural.Members => [Name, Default, Choices];
+        /// <inheritdoc/>
+        protected override bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
         /// <inheritdoc/>
         public override string Name { get; } = Name;
@@ -53,6 +55,7 @@ public sealed record SamplerSettings(ImmutableDictionary<string, double> Numbers
     /// <summary>A hash consistent with <see cref="Equals(SamplerSettings)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Numbers, Words];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     /// <summary>No option set: every option takes its default.</summary>
     public static SamplerSettings Defaults { get; } = new(ImmutableDictionary<string, double>.Empty, ImmutableDictionary<string, string>.Empty);
@@ -80,6 +83,7 @@ public sealed record SamplerEntry(string Name, string Summary, string Source, bo
     /// <summary>A hash consistent with <see cref="Equals(SamplerEntry)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Name, Summary, Source, Adaptive, Stochastic, EvaluationsPerStep, Options, DefinedOn, Create];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     /// <summary>The sampler with its option defaults.</summary>
     public Sampler Default => Create(SamplerSettings.Defaults);

@@ -17,6 +17,7 @@ public sealed record OdeProblem(VectorField Field, ImmutableArray<double> X0, do
     /// <summary>A hash consistent with <see cref="Equals(OdeProblem)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Field, X0, T0, T1];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     /// <summary>Builds a problem from an allocating array function, for F# and quick use.</summary>
     public static OdeProblem FromFunc(Func<double, double[], double[]> f, double[] x0, double t0, double t1)
@@ -62,6 +63,7 @@ public sealed record OdeSolution(ImmutableArray<double> Final, int Nfe, int Acce
     /// <summary>A hash consistent with <see cref="Equals(OdeSolution)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Final, Nfe, AcceptedSteps, RejectedSteps];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 }
 
 /// <summary>Solves ODE problems. Each method is a short loop over the algorithm's tableau, with all stage buffers allocated once per solve.</summary>

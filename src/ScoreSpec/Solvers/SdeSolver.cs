@@ -22,6 +22,7 @@ public sealed record SdeProblem(VectorField Drift, DiagonalNoise Diffusion, Immu
     /// <summary>A hash consistent with <see cref="Equals(SdeProblem)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Drift, Diffusion, X0, T0, T1, DiffusionDerivative];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 }
 
 /// <summary>An SDE algorithm.</summary>
@@ -49,6 +50,7 @@ public sealed record SdeSolution(ImmutableArray<double> Final, int Steps) : IStr
     /// <summary>A hash consistent with <see cref="Equals(SdeSolution)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Final, Steps];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 }
 
 /// <summary>Solves SDE problems on a given <see cref="BrownianPath"/>, so that solves at different levels share their noise.</summary>

@@ -16,6 +16,7 @@ public sealed record OrderFit(double Order, double Intercept, ImmutableArray<dou
     /// <summary>A hash consistent with <see cref="Equals(OrderFit)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
     object?[] IStructural.Members => [Order, Intercept, Steps, Errors];
+    private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     /// <summary>Fits the order to (step, error) pairs by least squares on the logarithms (MathNet's Fit.Line).</summary>
     public static OrderFit Of(double[] steps, double[] errors)
