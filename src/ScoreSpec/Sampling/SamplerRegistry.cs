@@ -145,6 +145,26 @@ public static class SamplerRegistry
         new("ddim", "DDIM: x0 predicted, then re-noised with eta times the posterior noise", "Song, Meng and Ermon 2021; shared/seeds/004 'Hands-on companions'",
             false, true, 1, [new SamplerOption.Number("eta", 0, 0, 10)], Everywhere,
             s => new Sampler.Ddim(Get("ddim").NumberOf(s, "eta"))),
+        new("euler", "Euler on the probability-flow ODE in x / alpha and sigma / alpha (k-diffusion; the same map as DDIM with eta = 0)",
+            "Karras et al. 2022, section 3; k-diffusion sample_euler", false, false, 1, None, Everywhere, _ => new Sampler.Euler()),
+        new("heun", "EDM's second-order sampler with optional churn (deterministic when s_churn = 0)", "Karras et al. 2022, Algorithm 2; k-diffusion sample_heun",
+            false, false, 2,
+            [new SamplerOption.Number("s_churn", 0, 0, 1e6), new SamplerOption.Number("s_tmin", 0, 0, 1e300),
+             new SamplerOption.Number("s_tmax", 1e300, 0, 1e300, Why: "1e300 stands for no upper limit"), new SamplerOption.Number("s_noise", 1, 0, 10)],
+            Everywhere, s =>
+            {
+                var entry = Get("heun");
+                return new Sampler.Heun(entry.NumberOf(s, "s_churn"), entry.NumberOf(s, "s_tmin"), entry.NumberOf(s, "s_tmax"), entry.NumberOf(s, "s_noise"));
+            }),
+        new("dpm_2", "DPM-2: an Euler half step to the geometric mean of the sigmas, then the step with the slope there", "Lu et al. 2022; k-diffusion sample_dpm_2",
+            false, false, 2, None, Everywhere, _ => new Sampler.Dpm2()),
+        new("dpm_solver_1", "singlestep DPM-Solver of order 1 (DDIM)", "Lu et al. 2022, Algorithm 1", false, false, 1, None, Everywhere, _ => new Sampler.DpmSolver(1)),
+        new("dpm_solver_2", "singlestep DPM-Solver of order 2 (r1 = 1/2)", "Lu et al. 2022, Algorithm 1", false, false, 2, None, Everywhere, _ => new Sampler.DpmSolver(2)),
+        new("dpm_solver_3", "singlestep DPM-Solver of order 3 (r1 = 1/3, r2 = 2/3)", "Lu et al. 2022, Algorithm 2", false, false, 3, None, Everywhere, _ => new Sampler.DpmSolver(3)),
+        new("dpmpp_2m", "multistep DPM-Solver++(2M) in the data prediction, first order at the last step of runs under 15 steps",
+            "Lu et al. 2022b, Algorithm 2; k-diffusion sample_dpmpp_2m; diffusers lower_order_final", false, false, 1, None, Everywhere, _ => new Sampler.DpmPp2M()),
+        new("lms", "linear multistep of order 4 in sigma / alpha (Lagrange integrals over unequal steps)", "k-diffusion sample_lms",
+            false, false, 1, None, Everywhere, _ => new Sampler.Lms()),
     ];
 
     /// <summary>The contract names, in order.</summary>

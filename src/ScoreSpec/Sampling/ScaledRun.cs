@@ -1,0 +1,108 @@
+using ScoreSpec.Numerics;
+using ScoreSpec.Paths;
+
+namespace ScoreSpec.Sampling;
+
+/// <summary>
+/// The coordinates in which the samplers of k-diffusion, EDM and DPM-Solver are written, on any Gaussian path: with
+/// x_t = alpha_t z + sigma_t e, the scaled state xh = x / alpha_t = z + sigmah e is a variance-exploding path in
+/// sigmah = sigma_t / alpha_t = exp(-lambda), lambda = log(alpha_t / sigma_t) being half the log-SNR (Karras et al. 2022,
+/// section 4; Lu et al. 2022, section 3). The probability-flow ODE there reads d xh / d sigmah = eps(xh, sigmah), with the
+/// noise prediction eps = -sigma_t score(t, alpha_t xh), and the data prediction is D = xh - sigmah eps. A sampler
+/// writes its step in (xh, sigmah) or (xh, lambda); this runner converts the path's state at each grid point, evaluates
+/// eps from the run's score at grid and intermediate times, keeps per-path history for multistep methods, and leaves
+/// blocks, streams, the escape watch and the recording to <see cref="SamplerRun"/>.
+/// </summary>
+internal sealed class ScaledRun
+{
+    public ScaledRun(SamplerRun run)
+    {
+        Run = run;
+        int m = run.Times.Length;
+        Alpha = new double[m]; Sigma = new double[m]; SigmaHat = new double[m]; Lambda = new double[m];
+        for (int k = 0; k < m; k++)
+        {
+            var p = run.Path.At(run.Times[k]);
+            Alpha[k] = p.Alpha; Sigma[k] = p.Sigma;
+            SigmaHat[k] = p.Sigma / p.Alpha;
+            Lambda[k] = run.Path.LogSnr(run.Times[k]) / 2; // log(alpha / sigma) without the ratio's cancellation
+        }
+    }
+
+    public SamplerRun Run { get; }
+    /// <summary>alpha at each grid point.</summary>
+    public double[] Alpha { get; }
+    /// <summary>sigma at each grid point.</summary>
+    public double[] Sigma { get; }
+    /// <summary>sigmah = sigma / alpha at each grid point.</summary>
+    public double[] SigmaHat { get; }
+    /// <summary>lambda = log(alpha / sigma) at each grid point.</summary>
+    public double[] Lambda { get; }
+    public int D => Run.D;
+    public int Steps => Run.Steps;
+
+    /// <summary>The time, alpha and sigma where lambda takes <paramref name="lambda"/> (for intermediate stages).</summary>
+    public (double T, double Alpha, double Sigma) AtLambda(double lambda, string option)
+    {
+        double t;
+        try { t = Run.Path.TimeOfLogSnr(2 * lambda); }
+        catch (ArgumentException) { throw new ArgumentException($"a stage of the sampler falls at lambda = {lambda:R}, outside the range of {Run.Path} on (0, 1).", option); }
+        var p = Run.Path.At(t);
+        return (t, p.Alpha, p.Sigma);
+    }
+
+    /// <summary>eps = -sigma score(t, alpha xh) into <paramref name="eps"/>; <paramref name="buffer"/> is d scratch.</summary>
+    public void Eps(double t, double alpha, double sigma, ReadOnlySpan<double> xh, Span<double> eps, Span<double> buffer)
+    {
+        for (int j = 0; j < xh.Length; j++) buffer[j] = alpha * xh[j];
+        Run.Score(t, buffer, eps);
+        for (int j = 0; j < eps.Length; j++) eps[j] = -sigma * eps[j];
+    }
+
+    /// <summary>eps at grid point k.</summary>
+    public void EpsAt(int k, ReadOnlySpan<double> xh, Span<double> eps, Span<double> buffer) => Eps(Run.Times[k], Alpha[k], Sigma[k], xh, eps, buffer);
+
+    /// <summary>
+    /// One step k -> k + 1 of one path in scaled coordinates: <paramref name="xh"/> holds xh_k and receives xh_{k+1};
+    /// <paramref name="work"/> is the block's scratch, <paramref name="history"/> the path's own memory kept across steps,
+    /// <paramref name="stream"/> its noise stream. Returns the score evaluations made.
+    /// </summary>
+    public delegate int Step(int k, Span<double> xh, Span<double> work, Span<double> history, Span<ulong> stream);
+
+    /// <summary>
+    /// Runs <paramref name="step"/> over the grid for every path, block by block in parallel and step-major inside a
+    /// block, with <paramref name="workVectors"/> d-vectors of block scratch and <paramref name="historyVectors"/> of
+    /// per-path history, all allocated once per run. Returns the score evaluations.
+    /// </summary>
+    public long Each(int workVectors, int historyVectors, Step step)
+    {
+        var streams = Run.Streams();
+        long[] nfe = new long[Samplers.Blocks];
+        Parallel.For(0, Samplers.Blocks, Run.Options, b =>
+        {
+            var (lo, hi) = SamplerRun.Range(Run.N, b);
+            int d = D;
+            var work = new double[Math.Max(1, workVectors) * d];
+            var history = new double[Math.Max(1, (hi - lo) * historyVectors * d)];
+            var xh = new double[d];
+            for (int k = 0; k < Steps; k++)
+            {
+                double toScaled = 1 / Alpha[k], back = Alpha[k + 1];
+                for (int i = lo; i < hi; i++)
+                {
+                    var x = Run.X.AsSpan(i * d, d);
+                    for (int j = 0; j < d; j++) xh[j] = x[j] * toScaled;
+                    nfe[b] += step(k, xh, work, history.AsSpan((i - lo) * historyVectors * d, historyVectors * d), SamplerRun.Streams(streams, i));
+                    for (int j = 0; j < d; j++) x[j] = back * xh[j];
+                    if (Run.Watcher.Escaped(x, b, k)) return;
+                    Run.Keep(k + 1, i);
+                }
+                Run.Watcher.Done(1);
+            }
+        });
+        return nfe.Sum();
+    }
+
+    /// <summary>Normals for path noise.</summary>
+    public static void Normals(Span<ulong> stream, Span<double> output) => Xoshiro.Normals(stream, output);
+}
