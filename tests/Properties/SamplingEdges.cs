@@ -65,7 +65,7 @@ public class SamplingEdges
         Rejects("pc", "CorrectorSteps must be non-negative", () => Samplers.Run(vp, Score, new Sampler.PredictorCorrector(CorrectorSteps: -1), start, grid));
         Rejects("eta", "non-negative", () => Samplers.Run(vp, Score, new Sampler.Ddim(-1), start, grid));
         Rejects("sigma", "finite and non-negative", () => Samplers.Run(vp, Score, new Sampler.Extension(_ => double.NaN), start, grid));
-        Rejects("name", "sampler must be one of", () => SamplerRegistry.Get("euler"));
+        Rejects("name", "sampler must be one of", () => SamplerRegistry.Get("eulerr"));
         Rejects("name", "kind must be one of", () => PathRegistry.Get("linear"));
     }
 
