@@ -56,6 +56,7 @@ public class IdentityProperties
     [Property(MaxTest = 30)] public Property LaplacianIsDivergenceOfPTimesScore(int seed) => Holds("fp.laplacian", seed);
     [Property(MaxTest = 20)] public Property OdeLikelihoodIsExact(int seed) => Holds("likelihood.exact", seed);
     [Property(MaxTest = 5)] public Property ScoreMatchingIsDsmPlusAConstant(int seed) => Holds("losses.sm-equals-dsm-plus-constant", seed);
+    [Property(MaxTest = 5)] public Property FlowMatchingIsCfmPlusAConstant(int seed) => Holds("losses.fm-equals-cfm-plus-constant", seed);
     [Property(MaxTest = 30)] public Property ClassifierGuidanceIsTheTiltedScore(int seed) => Holds("guidance.classifier", seed);
     [Property] public Property DdpmPosteriorVarianceIsBayes(int seed) => Holds("ddpm.posterior-variance", seed);
     [Property] public Property DdpmPosteriorMeanIsBayes(int seed) => Holds("ddpm.posterior-mean", seed);

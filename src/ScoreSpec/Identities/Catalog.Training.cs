@@ -26,6 +26,11 @@ public static partial class Catalog
             "shared/seeds/002 Ch. 7 ('L_SM = L_CSM + C'); shared/seeds/003 'Score Matching Objective'",
             $"z standard errors with false-failure probability {MonteCarloFalseFailure:G} per instance (CLT, 10000 draws).",
             SmEqualsDsmPlusConstant, Slow: true),
+        new("losses.fm-equals-cfm-plus-constant",
+            "Flow matching against the exact marginal velocity minus conditional flow matching against alphadot z + sigmadot e is the same constant for different models: the mean of the per-sample difference of the two differences is zero (common random numbers).",
+            "shared/seeds/002 Ch. 7 (the flow-matching and conditional flow-matching losses differ by a constant); shared/seeds/000",
+            $"z standard errors with false-failure probability {MonteCarloFalseFailure:G} per instance (CLT, 10000 draws).",
+            FmEqualsCfmPlusConstant, Slow: true),
         new("guidance.classifier",
             "For labelled mixture data, the classifier-guided score s + w grad log p_t(y | x) equals the gradient of log p_t(x) + w log p_t(y | x) (finite differences), and with w = 1 the conditional score.",
             "shared/seeds/003 'Conditional generation via Bayes' rule'; shared/seeds/002 Ch. 9",
@@ -83,6 +88,26 @@ public static partial class Catalog
             var sb = exact.Select(v => c * v).ToArray();
             return Sq(sa, exact) - Sq(sa, target) - Sq(sb, exact) + Sq(sb, target);
         }, 10000, unchecked((ulong)(uint)seed)); // the same stream as the int seed
+        return new CheckResult(Math.Abs(diff.Mean), Bounds.TwoSidedZ(MonteCarloFalseFailure) * diff.StandardError, $"{path} c={c:G3} difference of constants {diff.Mean:G4} +- {diff.StandardError:G3}");
+    }
+
+    private static CheckResult FmEqualsCfmPlusConstant(int seed)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, 1 + rng.Next(2), 2);
+        var path = RandomInstances.Path(rng, RandomInstances.Kinds[rng.Next(RandomInstances.Kinds.Count)]);
+        double c = 0.5 + rng.NextDouble();
+        static double Sq(double[] a, double[] b) => a.Select((v, i) => (v - b[i]) * (v - b[i])).Sum();
+        // Models A (a linear field) and B (the exact velocity scaled by c): (FM_A - CFM_A) - (FM_B - CFM_B) per sample.
+        var diff = TrainingLosses.Estimate(data, path, s =>
+        {
+            double[] x = [.. s.X];
+            var exact = data.Along(path, s.T).Velocity(x);
+            var target = s.Point.ConditionalTarget(Quantity.Velocity, [.. s.Z], [.. s.E]);
+            var ua = x.Select(v => -c * v).ToArray();
+            var ub = exact.Select(v => c * v).ToArray();
+            return Sq(ua, exact) - Sq(ua, target) - Sq(ub, exact) + Sq(ub, target);
+        }, 10000, unchecked((ulong)(uint)seed));
         return new CheckResult(Math.Abs(diff.Mean), Bounds.TwoSidedZ(MonteCarloFalseFailure) * diff.StandardError, $"{path} c={c:G3} difference of constants {diff.Mean:G4} +- {diff.StandardError:G3}");
     }
 
