@@ -58,6 +58,7 @@ public class IdentityProperties
     [Property(MaxTest = 5)] public Property ScoreMatchingIsDsmPlusAConstant(int seed) => Holds("losses.sm-equals-dsm-plus-constant", seed);
     [Property(MaxTest = 5)] public Property FlowMatchingIsCfmPlusAConstant(int seed) => Holds("losses.fm-equals-cfm-plus-constant", seed);
     [Property(MaxTest = 30)] public Property ClassifierGuidanceIsTheTiltedScore(int seed) => Holds("guidance.classifier", seed);
+    [Property] public Property EdmPreconditioningDoesWhatItIsDesignedTo(int seed) => Holds("edm.preconditioning", seed);
     [Property] public Property DdpmPosteriorVarianceIsBayes(int seed) => Holds("ddpm.posterior-variance", seed);
     [Property] public Property DdpmPosteriorMeanIsBayes(int seed) => Holds("ddpm.posterior-mean", seed);
     [Property(MaxTest = 20)] public Property HutchinsonIsUnbiasedForTheDivergence(int seed) => Holds("likelihood.hutchinson", seed);

@@ -31,6 +31,11 @@ public static partial class Catalog
             "shared/seeds/002 Ch. 7 (the flow-matching and conditional flow-matching losses differ by a constant); shared/seeds/000",
             $"z standard errors with false-failure probability {MonteCarloFalseFailure:G} per instance (CLT, 10000 draws).",
             FmEqualsCfmPlusConstant, Slow: true),
+        new("edm.preconditioning",
+            "EDM's preconditioning does what it is designed to: for data of second moment sigma_data^2 (random 1D mixtures) the network input c_in x and the training target (y - c_skip x) / c_out of x = y + sigma n have unit second moment, c_skip is the stationary point of the target's second moment in c, and for data N(0, sigma_data^2 I) the exact denoiser of the VE path at sigma_t = sigma (the mixture posterior) is c_skip x.",
+            "Karras et al. 2022, section 5 and Table 1; shared/seeds/004 (EDM among the samplers built on the score-SDE view)",
+            "Second moments from the linear coefficients of the library's Target and CIn, which agree with 1 in exact arithmetic: 1e-12; the derivative at c_skip: 1e-12 (|dE/dc| <= 1e-12 x (m2 + sigma^2)); the denoiser against c_skip x: 1e3 eps (1 + |x| sigma^2 / sigma_data^2).",
+            EdmPreconditioningCheck),
         new("guidance.classifier",
             "For labelled mixture data, the classifier-guided score s + w grad log p_t(y | x) equals the gradient of log p_t(x) + w log p_t(y | x) (finite differences), and with w = 1 the conditional score.",
             "shared/seeds/003 'Conditional generation via Bayes' rule'; shared/seeds/002 Ch. 9",
@@ -109,6 +114,35 @@ public static partial class Catalog
             return Sq(ua, exact) - Sq(ua, target) - Sq(ub, exact) + Sq(ub, target);
         }, 10000, unchecked((ulong)(uint)seed));
         return new CheckResult(Math.Abs(diff.Mean), Bounds.TwoSidedZ(MonteCarloFalseFailure) * diff.StandardError, $"{path} c={c:G3} difference of constants {diff.Mean:G4} +- {diff.StandardError:G3}");
+    }
+
+    private static CheckResult EdmPreconditioningCheck(int seed)
+    {
+        var rng = new Random(seed);
+        var worst = new WorstOf();
+        var data = RandomInstances.Mixture(rng, 1, 3);
+        double m2 = Enumerable.Range(0, data.Components.Length).Sum(k => data.Weights[k] * (data.Components[k].Mean[0] * data.Components[k].Mean[0] + data.Components[k].Covariance[0][0]));
+        var edm = new EdmPreconditioning(Math.Sqrt(m2));
+        double sigma = Math.Exp(-4 + 8 * rng.NextDouble()); // 0.018 to 55
+        // Target(y, y + sigma n) is a y + b n: read a and b off the library's function, then E = a^2 m2 + b^2.
+        double a = edm.Target([1.0], [1.0], sigma)[0], b = edm.Target([0.0], [sigma], sigma)[0];
+        worst.Add(Math.Abs(a * a * m2 + b * b - 1), 1e-12, $"sigma_data={edm.SigmaData:G4} sigma={sigma:G4} E[F_target^2]={a * a * m2 + b * b:R}");
+        double cin = edm.CIn(sigma);
+        worst.Add(Math.Abs(cin * cin * (m2 + sigma * sigma) - 1), 1e-12, $"sigma={sigma:G4} E[(c_in x)^2]={cin * cin * (m2 + sigma * sigma):R}");
+        double c = edm.CSkip(sigma), derivative = -2 * ((1 - c) * m2 - c * sigma * sigma);
+        worst.Add(Math.Abs(derivative), 1e-12 * (m2 + sigma * sigma), $"sigma={sigma:G4} dE[(y - c x)^2]/dc at c_skip = {derivative:G3}");
+        // The exact denoiser of N(0, sigma_data^2 I) data on VE at the time where sigma_t = sigma is c_skip x.
+        int d = 1 + rng.Next(3);
+        double sd = 0.2 + rng.NextDouble();
+        var gaussian = GaussianMixture.Isotropic([1.0], [new double[d]], [sd]);
+        var ve = new VePath(0.01, 80);
+        double t = rng.NextDouble() * 0.98 + 0.01, sigmaT = ve.Sigma(t);
+        var x = Enumerable.Range(0, d).Select(_ => 3 * (2 * rng.NextDouble() - 1) * Math.Sqrt(sd * sd + sigmaT * sigmaT)).ToArray();
+        var denoised = gaussian.Along(ve, t).Denoiser(x);
+        double cSkip = new EdmPreconditioning(sd).CSkip(sigmaT);
+        for (int i = 0; i < d; i++)
+            worst.Add(Math.Abs(denoised[i] - cSkip * x[i]), 1e3 * Eps * (1 + Math.Abs(x[i]) * sigmaT * sigmaT / (sd * sd)), $"ve t={t:G4} sigma_t={sigmaT:G4} sigma_data={sd:G4} x={x[i]:G6} D={denoised[i]:R} c_skip x={cSkip * x[i]:R}");
+        return worst.Result;
     }
 
     /// <summary>A random mixture in 1-3 dims with at least two components, labelled alternately 0 and 1.</summary>
