@@ -133,6 +133,28 @@ public class CliTests
     }
 
     [Fact]
+    public void SamplersJsonListsTheRegistry()
+    {
+        var (code, output, err) = Run("", "samplers", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        using var doc = JsonDocument.Parse(output);
+        var names = doc.RootElement.EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToArray();
+        Assert.Equal(Sampling.SamplerRegistry.Names.ToArray(), names);
+        var ancestral = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "ancestral");
+        Assert.Equal(["vp", "ve", "cosine"], ancestral.GetProperty("path_kinds").EnumerateArray().Select(k => k.GetString()!).ToArray());
+        Assert.Contains("condot", ancestral.GetProperty("not_defined_on").GetProperty("condot").GetString());
+        var dpm3 = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "dpm_solver_3");
+        Assert.Equal(3, dpm3.GetProperty("order").GetDouble());
+        Assert.True(dpm3.GetProperty("deterministic").GetBoolean());
+        var heun = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "heun");
+        Assert.Equal(["s_churn", "s_tmin", "s_tmax", "s_noise"], heun.GetProperty("options").EnumerateArray().Select(o => o.GetProperty("name").GetString()!).ToArray());
+        var (tableCode, table, _) = Run("", "samplers");
+        Assert.Equal(0, tableCode);
+        foreach (var name in names) Assert.Contains(name!, table);
+    }
+
+    [Fact]
     public void VerifyJsonHasTheContractFieldsAndPasses()
     {
         var (code, output, _) = Run("", "verify", "--quick", "--json", "--seed", "3");

@@ -82,7 +82,17 @@ public sealed record SamplerEntry(string Name, string Summary, string Source, bo
     public bool Equals(SamplerEntry? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(SamplerEntry)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
-    object?[] IStructural.Members => [Name, Summary, Source, Adaptive, Stochastic, EvaluationsPerStep, Options, DefinedOn, Create];
+    object?[] IStructural.Members => [Name, Summary, Source, Adaptive, Stochastic, EvaluationsPerStep, Options, DefinedOn, Create, Order, OrderKind];
+
+    /// <summary>
+    /// The order of accuracy the method claims, p in error = O(h^p): of the distance from the exact flow map for a
+    /// deterministic sampler, of the error in expectations (weak order) for a stochastic one. Checked by
+    /// tests/Properties/SamplerOrders for the deterministic samplers.
+    /// </summary>
+    public double Order { get; init; }
+
+    /// <summary>"flow map" for a deterministic sampler's order, "weak" for a stochastic one's.</summary>
+    public string OrderKind => Stochastic ? "weak" : "flow map";
     private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     /// <summary>The sampler with its option defaults.</summary>
@@ -113,20 +123,20 @@ public static class SamplerRegistry
     private static string? Everywhere(GaussianPath path) => null;
 
     private static SamplerEntry OdeEntry(string name, OdeMethod method, int perStep, string summary)
-        => new(name, summary, "shared/seeds/003 'Probability Flow ODE'", false, false, perStep, None, Everywhere, _ => new Sampler.ProbabilityFlow(method));
+        => new(name, summary, "shared/seeds/003 'Probability Flow ODE'", false, false, perStep, None, Everywhere, _ => new Sampler.ProbabilityFlow(method)) { Order = perStep };
 
     /// <summary>The samplers, in the order of the contract table.</summary>
     public static ImmutableArray<SamplerEntry> All { get; } =
     [
         new("euler_maruyama", "Euler-Maruyama on Anderson's reverse SDE", "shared/seeds/003 'Anderson's Theorem'; shared/seeds/004 'Reversing the SDE'",
-            false, true, 1, None, Everywhere, _ => new Sampler.ReverseSde()),
+            false, true, 1, None, Everywhere, _ => new Sampler.ReverseSde()) { Order = 1 },
         OdeEntry("pf_ode_euler", OdeMethod.Euler, 1, "explicit Euler on the probability-flow ODE"),
         OdeEntry("pf_ode_heun", OdeMethod.Heun, 2, "Heun on the probability-flow ODE"),
         OdeEntry("pf_ode_rk4", OdeMethod.Rk4, 4, "classical RK4 on the probability-flow ODE"),
         new("pf_ode_dopri5", "adaptive Dormand-Prince 5(4) on the probability-flow ODE", "shared/seeds/003 'Probability Flow ODE'",
             true, false, 6,
             [new SamplerOption.Number("rtol", 1e-6, 1e-13, 1, Why: Tolerance), new SamplerOption.Number("atol", 1e-6, 1e-13, 1, Why: Tolerance)],
-            Everywhere, s => new Sampler.ProbabilityFlow(OdeMethod.DormandPrince, Get("pf_ode_dopri5").NumberOf(s, "rtol"), Get("pf_ode_dopri5").NumberOf(s, "atol"))),
+            Everywhere, s => new Sampler.ProbabilityFlow(OdeMethod.DormandPrince, Get("pf_ode_dopri5").NumberOf(s, "rtol"), Get("pf_ode_dopri5").NumberOf(s, "atol"))) { Order = 5 },
         new("predictor_corrector", "reverse-SDE predictor with a Langevin corrector", "Song et al. 2021 (score_sde); shared/seeds/003 'Predictor-Corrector'",
             false, true, 2,
             [new SamplerOption.Number("snr", 0.16, 0, 100, OpenMin: true), new SamplerOption.Word("pc_variant", "score_sde", ["score_sde", "seed003"])],
@@ -134,19 +144,19 @@ public static class SamplerRegistry
             {
                 var entry = Get("predictor_corrector");
                 return new Sampler.PredictorCorrector(entry.NumberOf(s, "snr"), 1, entry.WordOf(s, "pc_variant") == "seed003" ? PcVariant.Seed003 : PcVariant.ScoreSde);
-            }),
+            }) { Order = 1 },
         new("extension", "Euler-Maruyama on the SDE extension trick with a constant sigma", "shared/seeds/002 Ch. 4 (Theorem 17)",
             false, true, 1, [new SamplerOption.Number("sigma", 0.5, 0, 1e6)], Everywhere,
-            s => { double sigma = Get("extension").NumberOf(s, "sigma"); return new Sampler.Extension(_ => sigma); }),
+            s => { double sigma = Get("extension").NumberOf(s, "sigma"); return new Sampler.Extension(_ => sigma); }) { Order = 1 },
         new("ancestral", "the discrete reverse chain (DDPM on vp and cosine, SMLD on ve)", "Ho et al. 2020; score_sde's AncestralSamplingPredictor",
             false, true, 1, None,
             path => path is VpPath or CosinePath or VePath ? null : $"ancestral sampling is defined for vp, cosine and ve paths, not {path.Kind}",
-            _ => new Sampler.Ancestral()),
+            _ => new Sampler.Ancestral()) { Order = 1 },
         new("ddim", "DDIM: x0 predicted, then re-noised with eta times the posterior noise", "Song, Meng and Ermon 2021; shared/seeds/004 'Hands-on companions'",
             false, true, 1, [new SamplerOption.Number("eta", 0, 0, 10)], Everywhere,
-            s => new Sampler.Ddim(Get("ddim").NumberOf(s, "eta"))),
+            s => new Sampler.Ddim(Get("ddim").NumberOf(s, "eta"))) { Order = 1 },
         new("euler", "Euler on the probability-flow ODE in x / alpha and sigma / alpha (k-diffusion; the same map as DDIM with eta = 0)",
-            "Karras et al. 2022, section 3; k-diffusion sample_euler", false, false, 1, None, Everywhere, _ => new Sampler.Euler()),
+            "Karras et al. 2022, section 3; k-diffusion sample_euler", false, false, 1, None, Everywhere, _ => new Sampler.Euler()) { Order = 1 },
         new("heun", "EDM's second-order sampler with optional churn (deterministic when s_churn = 0)", "Karras et al. 2022, Algorithm 2; k-diffusion sample_heun",
             false, false, 2,
             [new SamplerOption.Number("s_churn", 0, 0, 1e6), new SamplerOption.Number("s_tmin", 0, 0, 1e300),
@@ -155,16 +165,16 @@ public static class SamplerRegistry
             {
                 var entry = Get("heun");
                 return new Sampler.Heun(entry.NumberOf(s, "s_churn"), entry.NumberOf(s, "s_tmin"), entry.NumberOf(s, "s_tmax"), entry.NumberOf(s, "s_noise"));
-            }),
+            }) { Order = 2 },
         new("dpm_2", "DPM-2: an Euler half step to the geometric mean of the sigmas, then the step with the slope there", "Lu et al. 2022; k-diffusion sample_dpm_2",
-            false, false, 2, None, Everywhere, _ => new Sampler.Dpm2()),
-        new("dpm_solver_1", "singlestep DPM-Solver of order 1 (DDIM)", "Lu et al. 2022, Algorithm 1", false, false, 1, None, Everywhere, _ => new Sampler.DpmSolver(1)),
-        new("dpm_solver_2", "singlestep DPM-Solver of order 2 (r1 = 1/2)", "Lu et al. 2022, Algorithm 1", false, false, 2, None, Everywhere, _ => new Sampler.DpmSolver(2)),
-        new("dpm_solver_3", "singlestep DPM-Solver of order 3 (r1 = 1/3, r2 = 2/3)", "Lu et al. 2022, Algorithm 2", false, false, 3, None, Everywhere, _ => new Sampler.DpmSolver(3)),
+            false, false, 2, None, Everywhere, _ => new Sampler.Dpm2()) { Order = 2 },
+        new("dpm_solver_1", "singlestep DPM-Solver of order 1 (DDIM)", "Lu et al. 2022, Algorithm 1", false, false, 1, None, Everywhere, _ => new Sampler.DpmSolver(1)) { Order = 1 },
+        new("dpm_solver_2", "singlestep DPM-Solver of order 2 (r1 = 1/2)", "Lu et al. 2022, Algorithm 1", false, false, 2, None, Everywhere, _ => new Sampler.DpmSolver(2)) { Order = 2 },
+        new("dpm_solver_3", "singlestep DPM-Solver of order 3 (r1 = 1/3, r2 = 2/3)", "Lu et al. 2022, Algorithm 2", false, false, 3, None, Everywhere, _ => new Sampler.DpmSolver(3)) { Order = 3 },
         new("dpmpp_2m", "multistep DPM-Solver++(2M) in the data prediction, first order at the last step of runs under 15 steps",
-            "Lu et al. 2022b, Algorithm 2; k-diffusion sample_dpmpp_2m; diffusers lower_order_final", false, false, 1, None, Everywhere, _ => new Sampler.DpmPp2M()),
+            "Lu et al. 2022b, Algorithm 2; k-diffusion sample_dpmpp_2m; diffusers lower_order_final", false, false, 1, None, Everywhere, _ => new Sampler.DpmPp2M()) { Order = 2 },
         new("lms", "linear multistep of order 4 in sigma / alpha (Lagrange integrals over unequal steps)", "k-diffusion sample_lms",
-            false, false, 1, None, Everywhere, _ => new Sampler.Lms()),
+            false, false, 1, None, Everywhere, _ => new Sampler.Lms()) { Order = 4 },
     ];
 
     /// <summary>The contract names, in order.</summary>
