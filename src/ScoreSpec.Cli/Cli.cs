@@ -160,8 +160,7 @@ internal static class Cli
         var reports = Catalog.RunAll(seed, quick, full);
         if (json)
         {
-            using var ms = new MemoryStream();
-            using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+            Json.Answer(stdout, w =>
             {
                 w.WriteStartArray();
                 foreach (var r in reports)
@@ -182,13 +181,11 @@ internal static class Cli
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
-            }
-            stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+            });
         }
         else
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-            console.Profile.Width = 200;
+            var console = Json.PlainConsole(stdout);
             var table = new Table().AddColumns("id", "statement", "source", "residual", "tolerance", "pass", "s");
             foreach (var r in reports)
                 table.AddRow(

@@ -44,8 +44,7 @@ internal static class EvalCommand
 
         var marginal = Json.Library("t", () => data.Along(path, t));
         var pt = marginal.Point;
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        Json.Answer(stdout, w =>
         {
             w.WriteStartObject();
             Json.WriteNumber(w, "t", t);
@@ -89,8 +88,7 @@ internal static class EvalCommand
                 w.WriteEndArray();
             }
             w.WriteEndObject();
-        }
-        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+        });
         return 0;
     }
 }

@@ -13,8 +13,7 @@ internal static class ExamplesCommand
         var all = WorkedExamples.All;
         if (json)
         {
-            using var ms = new MemoryStream();
-            using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+            Json.Answer(stdout, w =>
             {
                 w.WriteStartArray();
                 foreach (var e in all)
@@ -31,12 +30,10 @@ internal static class ExamplesCommand
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
-            }
-            stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+            });
             return 0;
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        console.Profile.Width = 200;
+        var console = Json.PlainConsole(stdout);
         var table = new Table().AddColumns("id", "quantity", "text", "library", "status", "note");
         foreach (var e in all)
             table.AddRow(Markup.Escape(e.Id), Markup.Escape(e.Quantity), Markup.Escape(e.TextValueAsPrinted),

@@ -244,6 +244,28 @@ internal static class Json
         int i = message.IndexOf(" (Parameter", StringComparison.Ordinal);
         return (i >= 0 ? message[..i] : message).TrimEnd('.');
     }
+    /// <summary>
+    /// Writes one indented JSON document to standard output, and only once the whole of it is built: a command that fails
+    /// part-way leaves standard output empty (docs/cli.md).
+    /// </summary>
+    internal static void Answer(TextWriter stdout, Action<Utf8JsonWriter> write)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true })) write(w);
+        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+    }
+
+    /// <summary>A console for tables in plain text: no colours, no escape codes, 200 columns wide.</summary>
+    internal static Spectre.Console.IAnsiConsole PlainConsole(TextWriter stdout)
+    {
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(stdout), Ansi = Spectre.Console.AnsiSupport.No, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+        });
+        console.Profile.Width = 200;
+        return console;
+    }
+
 }
 
 /// <summary>An answer came out non-finite: nothing is written, and the command reports which quantity.</summary>

@@ -55,8 +55,7 @@ internal static class LikelihoodCommand
             }
         }
         progress?.Report(1);
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        Json.Answer(stdout, w =>
         {
             w.WriteStartObject();
             w.WriteString("path", path.Kind);
@@ -75,8 +74,7 @@ internal static class LikelihoodCommand
             Json.WriteNumber(w, "t_start", path.DataEnd == Paths.DataEnd.Zero ? epsilon : 1 - epsilon);
             Json.WriteNumber(w, "t_end", path.DataEnd == Paths.DataEnd.Zero ? 1 - epsilon : epsilon);
             w.WriteEndObject();
-        }
-        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+        });
         return 0;
     }
 }

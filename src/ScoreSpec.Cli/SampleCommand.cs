@@ -125,8 +125,7 @@ internal static class SampleCommand
             }
         }
 
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        Json.Answer(stdout, w =>
         {
             w.WriteStartObject();
             w.WriteString("sampler", name);
@@ -162,8 +161,7 @@ internal static class SampleCommand
             Json.WriteNumber(w, "estimated_seconds", estimate);
             w.WriteString("start", "exact marginal p_t at t_start");
             w.WriteEndObject();
-        }
-        stdout.WriteLine(Encoding.UTF8.GetString(ms.ToArray()));
+        });
         return 0;
     }
 

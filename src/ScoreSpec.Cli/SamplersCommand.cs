@@ -13,8 +13,7 @@ internal static class SamplersCommand
     {
         if (json)
         {
-            using var ms = new MemoryStream();
-            using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+            Json.Answer(stdout, w =>
             {
                 w.WriteStartArray();
                 foreach (var e in SamplerRegistry.All)
@@ -62,12 +61,10 @@ internal static class SamplersCommand
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
-            }
-            stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+            });
             return 0;
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        console.Profile.Width = 200;
+        var console = Json.PlainConsole(stdout);
         var table = new Table().AddColumns("name", "kind", "order", "evaluations/step", "options (default)", "path kinds", "summary");
         foreach (var e in SamplerRegistry.All)
             table.AddRow(e.Name, e.Stochastic ? "stochastic" : "deterministic", $"{e.Order.ToString(CultureInfo.InvariantCulture)} ({e.OrderKind})",
