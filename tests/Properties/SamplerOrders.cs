@@ -103,7 +103,7 @@ public class SamplerOrders(ITestOutputHelper output)
     {
         // Written apart, these are the same map on a Gaussian path: Euler in sigma / alpha, DPM-Solver-1 in lambda and DDIM
         // with eta = 0 (x0 and the noise prediction re-mixed); DPM-2 at the geometric midpoint and DPM-Solver-2 with
-        // r1 = 1/2. 20 Karras steps from three starts; agreement to 1e-11 relative (the forms round differently).
+        // r1 = 1/2; ancestral Euler and SDE-DPM-Solver++(2M) with eta = 0 and their deterministic forms. 20 Karras steps from three starts; agreement to 1e-11 relative (the forms round differently).
         var path = PathRegistry.Get(kind).Default;
         var ends = Schedule.For(path, 1, 0.01);
         var grid = new TimeGrid.Karras(ends.TStart, ends.TEnd, 20);
@@ -118,7 +118,34 @@ public class SamplerOrders(ITestOutputHelper output)
         Same(euler, Final(new Sampler.DpmSolver(1)), "euler and dpm_solver_1");
         Same(euler, Final(new Sampler.Ddim(0)), "euler and ddim");
         Same(Final(new Sampler.Dpm2()), Final(new Sampler.DpmSolver(2)), "dpm_2 and dpm_solver_2");
+        // The stochastic samplers with their noise switched off are the deterministic ones.
+        Same(euler, Final(new Sampler.EulerAncestral(Eta: 0)), "euler and euler_ancestral with eta = 0");
+        Same(Final(new Sampler.DpmPp2M(LowerOrderFinal: false)), Final(new Sampler.DpmPp2MSde(Eta: 0)), "dpmpp_2m and dpmpp_2m_sde with eta = 0");
         // Negative control: second order differs from first by far more than the tolerance.
         Assert.True(Math.Abs(euler[0] - Final(new Sampler.DpmSolver(2))[0]) > 1e-4);
+    }
+    [Fact]
+    public void TheBrownianTreeMakesTheSdeSolverConvergePathByPath()
+    {
+        // SDE-DPM-Solver++(2M) draws its noise from one Brownian tree per path, so refining the grid refines the same
+        // Brownian path: the mean distance between the end points of N and 2N steps from the same start falls (strong
+        // convergence; measured ratios 2.4, 2.1 and 2.1 per halving). Ancestral Euler draws fresh normals, so its runs at N and
+        // 2N are unrelated samples and the distance stays of the order of the data's spread (the negative control).
+        // Deterministic given the seed, so no false-failure probability.
+        var path = GaussianPath.Vp;
+        var ends = Schedule.For(path, 1, 0.01);
+        var score = Samplers.ExactScore(new MarginalField(Data, path));
+        var start = Samplers.ExactMarginalSample(Data, path, ends.TStart, 200, 3);
+        double Gap(Sampler sampler, int n)
+        {
+            var a = Samplers.Run(path, score, sampler, start, new TimeGrid.UniformLogSnr(ends.TStart, ends.TEnd, n), seed: 9).Final.ToArray();
+            var b = Samplers.Run(path, score, sampler, start, new TimeGrid.UniformLogSnr(ends.TStart, ends.TEnd, 2 * n), seed: 9).Final.ToArray();
+            return a.Zip(b, (x, y) => Math.Abs(x - y)).Average();
+        }
+        var sde = new[] { 32, 64, 128, 256 }.Select(n => Gap(new Sampler.DpmPp2MSde(), n)).ToArray();
+        var ancestral = new[] { 32, 256 }.Select(n => Gap(new Sampler.EulerAncestral(), n)).ToArray();
+        output.WriteLine($"dpmpp_2m_sde mean |x_N - x_2N| at N = 32..256: {string.Join(", ", sde.Select(g => g.ToString("G3")))}; euler_ancestral at 32, 256: {ancestral[0]:G3}, {ancestral[1]:G3}");
+        for (int k = 0; k + 1 < sde.Length; k++) Assert.True(sde[k] / sde[k + 1] > 1.3, $"no pathwise convergence: {sde[k]} then {sde[k + 1]}");
+        Assert.True(ancestral[1] > 0.5 * ancestral[0] && ancestral[1] > 10 * sde[^1], $"ancestral {ancestral[0]}, {ancestral[1]}");
     }
 }

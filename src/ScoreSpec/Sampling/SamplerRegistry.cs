@@ -175,6 +175,12 @@ public static class SamplerRegistry
             "Lu et al. 2022b, Algorithm 2; k-diffusion sample_dpmpp_2m; diffusers lower_order_final", false, false, 1, None, Everywhere, _ => new Sampler.DpmPp2M()) { Order = 2 },
         new("lms", "linear multistep of order 4 in sigma / alpha (Lagrange integrals over unequal steps)", "k-diffusion sample_lms",
             false, false, 1, None, Everywhere, _ => new Sampler.Lms()) { Order = 4 },
+        new("euler_ancestral", "Euler with ancestral noise: each step splits sigma / alpha into a deterministic part and fresh noise (eta)", "k-diffusion sample_euler_ancestral",
+            false, true, 1, [new SamplerOption.Number("eta", 1, 0, 1), new SamplerOption.Number("s_noise", 1, 0, 10)], Everywhere,
+            s => new Sampler.EulerAncestral(Get("euler_ancestral").NumberOf(s, "eta"), Get("euler_ancestral").NumberOf(s, "s_noise"))) { Order = 1 },
+        new("dpmpp_2m_sde", "SDE-DPM-Solver++(2M), midpoint form, noise from a Brownian tree in sigma / alpha (eta)", "Lu et al. 2022b; k-diffusion sample_dpmpp_2m_sde",
+            false, true, 1, [new SamplerOption.Number("eta", 1, 0, 10), new SamplerOption.Number("s_noise", 1, 0, 10)], Everywhere,
+            s => new Sampler.DpmPp2MSde(Get("dpmpp_2m_sde").NumberOf(s, "eta"), Get("dpmpp_2m_sde").NumberOf(s, "s_noise"))) { Order = 1 },
     ];
 
     /// <summary>The contract names, in order.</summary>

@@ -30,28 +30,29 @@ public sealed record BrownianTree(ulong Seed, int Dimension, double T0, double T
         Check();
         if (!(t >= T0 && t <= T1)) throw new ArgumentException($"t must lie in [{T0}, {T1}], got {t}.", nameof(t));
         if (w.Length != Dimension) throw new ArgumentException($"w must have length {Dimension}, got {w.Length}.", nameof(w));
-        double span = T1 - T0;
-        for (int j = 0; j < Dimension; j++)
+        Fill(Seed, T0, T1, Tolerance, t, w);
+    }
+
+    /// <summary>The descent, without checks or allocation, for the samplers' inner loops (t inside [t0, t1]).</summary>
+    internal static void Fill(ulong seed, double t0, double t1, double tolerance, double t, Span<double> w)
+    {
+        double span = t1 - t0, leaf = tolerance * span;
+        for (int j = 0; j < w.Length; j++)
         {
-            double a = T0, b = T1, wa = 0, wb = Math.Sqrt(span) * Normal(0, 0, j);
+            double a = t0, b = t1, wa = 0, wb = Math.Sqrt(span) * Normal(seed, 0, 0, j);
             ulong node = 0;
             int depth = 0;
-            double leaf = Tolerance * span;
             while (b - a > leaf && t != a && t != b)
             {
                 double m = a + (b - a) / 2;
                 depth++;
-                double wm = (wa + wb) / 2 + Math.Sqrt((b - a) / 4) * Normal(depth, node, j);
+                double wm = (wa + wb) / 2 + Math.Sqrt((b - a) / 4) * Normal(seed, depth, node, j);
                 if (t < m) { b = m; wb = wm; node = 2 * node; }
                 else { a = m; wa = wm; node = 2 * node + 1; }
             }
             if (t == a) w[j] = wa;
             else if (t == b) w[j] = wb;
-            else
-            {
-                double bridge = wa + (t - a) / (b - a) * (wb - wa);
-                w[j] = bridge + Math.Sqrt((t - a) * (b - t) / (b - a)) * Normal(depth + 1, node, j);
-            }
+            else w[j] = wa + (t - a) / (b - a) * (wb - wa) + Math.Sqrt((t - a) * (b - t) / (b - a)) * Normal(seed, depth + 1, node, j);
         }
     }
 
@@ -75,8 +76,8 @@ public sealed record BrownianTree(ulong Seed, int Dimension, double T0, double T
         return b;
     }
 
-    private double Normal(int depth, ulong node, int coordinate) =>
-        SplitMix64.Normal(SplitMix64.Hash(Seed, (ulong)depth, node, (ulong)coordinate));
+    private static double Normal(ulong seed, int depth, ulong node, int coordinate) =>
+        SplitMix64.Normal(SplitMix64.Hash(seed, (ulong)depth, node, (ulong)coordinate));
 
     private void Check()
     {
