@@ -134,8 +134,10 @@ internal static class Cli
         }
         catch (ArgumentException ex)
         {
-            // A library argument error that no command mapped to a field: still bad input, still one line.
-            stderr.WriteLine($"scorespec: request: {OneLine(ex.Message)}");
+            // A library argument error that no command mapped to a field: still bad input, still one line, named by the
+            // library's parameter when it has one, without .NET's "(Parameter ...)" suffix.
+            string message = ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal);
+            stderr.WriteLine($"scorespec: {ex.ParamName ?? "request"}: {OneLine(message)}");
             return 2;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ScoreSpec.Densities;
+using ScoreSpec.Processes;
 using ScoreSpec.Sampling;
 using ScoreSpec.Statistics;
 
@@ -28,6 +29,7 @@ internal static class SampleCommand
         long seedValue = request.Whole("seed", 0, 0, 1L << 53);
         int threads = (int)request.Whole("threads", 0, 0, 1024);
         double epsilon = Json.Epsilon(request, 1e-3);
+        var gridRequest = ReadGrid(request, path, adaptive, ref steps);
         // The sampler's own options, as its registry entry declares them.
         var numbers = ImmutableDictionary.CreateBuilder<string, double>();
         var words = ImmutableDictionary.CreateBuilder<string, string>();
@@ -61,6 +63,8 @@ internal static class SampleCommand
         double samplingFlops = Budget.SetupFlops(data) + n * evalsPerPath * (Budget.ScoreFlops(data) + 30.0 * d)
                                + (double)n * d * Math.Min(d, MaxCovarianceDimension) + 30.0 * n * Math.Min(d, 16) * Math.Log2(n);
         double energyFlops = 3.0 * energyPoints * energyPoints * (3.0 * d + 20) / 2;
+        int flowMapPoints = entry.Stochastic ? 0 : Math.Min(n, FlowMapPoints);
+        samplingFlops += flowMapPoints * 600.0 * (Budget.ScoreFlops(data) + 30.0 * d); // Dormand-Prince at 1e-10: a few hundred evaluations a point
         double estimate = Budget.Seconds(samplingFlops + energyFlops, cores);
         string work = $"n = {n} paths x {(adaptive ? "adaptive steps" : $"{steps} steps")} ({data.Components.Length} components in d = {d})";
         if (statistics == "full" && Budget.Seconds(energyFlops, cores) > budget)
@@ -71,8 +75,14 @@ internal static class SampleCommand
         var schedule = Schedule.For(path, adaptive ? 1 : steps, epsilon);
         ulong seed = (ulong)seedValue;
         var watch = new RunWatch(RunWatch.ScaleBound(data, path, schedule), estimate > Budget.ProgressSeconds ? new ProgressLines(stderr, "sample") : null);
+        TimeGrid? grid = gridRequest is null ? null : Json.Library("grid", () => gridRequest(schedule));
         SampleResult result;
-        try { result = Samplers.RunFromExactMarginal(data, path, sampler, schedule, n, seed, threads, watch: watch); }
+        try
+        {
+            result = grid is null
+                ? Samplers.RunFromExactMarginal(data, path, sampler, schedule, n, seed, threads, watch: watch)
+                : Samplers.RunFromExactMarginal(data, path, sampler, grid, n, seed, threads, watch: watch);
+        }
         catch (SamplerDivergedException ex)
         {
             string advice = adaptive ? "tighten rtol and atol" : name == "extension" ? "use more steps or a smaller sigma" : "use more steps";
@@ -99,6 +109,9 @@ internal static class SampleCommand
             ks[j] = SampleTests.KolmogorovSmirnov(final.Column(j), marginal.Cdf);
             ksP[j] = SampleTests.KolmogorovPValue(ks[j], n);
         }
+
+        double tStart = grid?.Start ?? schedule.TStart, tEnd = grid?.End ?? schedule.TEnd;
+        var (flowMean, flowMax) = flowMapPoints > 0 ? FlowMapError(data, path, final, tStart, tEnd, flowMapPoints, seed) : (0, 0);
 
         if (csv is not null)
         {
@@ -132,8 +145,9 @@ internal static class SampleCommand
             w.WriteString("path", path.Kind);
             w.WriteNumber("n", n);
             if (!adaptive) w.WriteNumber("steps", steps);
-            Json.WriteNumber(w, "t_start", schedule.TStart);
-            Json.WriteNumber(w, "t_end", schedule.TEnd);
+            Json.WriteNumber(w, "t_start", tStart);
+            Json.WriteNumber(w, "t_end", tEnd);
+            w.WriteString("grid", grid switch { null => "uniform", TimeGrid.Karras => "karras", TimeGrid.UniformLogSnr => "uniform_log_snr", TimeGrid.Explicit => "explicit", _ => "uniform" });
             if (d <= MaxCovarianceDimension)
             {
                 var (mean, cov) = SampleTests.Moments(final);
@@ -154,6 +168,17 @@ internal static class SampleCommand
             w.WriteNumber("energy_points", energyPoints);
             w.WritePropertyName("marginal_ks"); Json.WriteVector(w, ks, "marginal_ks");
             w.WritePropertyName("marginal_ks_p_value"); Json.WriteVector(w, ksP, "marginal_ks_p_value");
+            // The mean Kolmogorov-Smirnov distance of an exact sample of n points, sqrt(pi/2) ln 2 / sqrt(n): the noise floor.
+            Json.WriteNumber(w, "marginal_ks_noise_floor", Math.Sqrt(Math.PI / 2) * Math.Log(2) / Math.Sqrt(n));
+            if (flowMapPoints > 0)
+            {
+                w.WriteStartObject("flow_map_error");
+                Json.WriteNumber(w, "mean", flowMean);
+                Json.WriteNumber(w, "max", flowMax);
+                w.WriteNumber("points", flowMapPoints);
+                w.WriteString("reference", "the probability-flow ODE from the same start by Dormand-Prince at rtol = atol = 1e-10");
+                w.WriteEndObject();
+            }
             Json.WriteNumber(w, "seconds", result.Seconds);
             double pathSteps = adaptive ? result.Evaluations / 6.0 : (double)n * steps;
             Json.WriteNumber(w, "path_steps_per_second", pathSteps / Math.Max(result.Seconds, 1e-9));
@@ -163,6 +188,67 @@ internal static class SampleCommand
             w.WriteEndObject();
         });
         return 0;
+    }
+
+    /// <summary>The flow-map error is measured on the first this many paths of a deterministic sampler.</summary>
+    public const int FlowMapPoints = 256;
+
+    /// <summary>
+    /// The request's <c>grid</c>, as a function of the uniform schedule's ends (which <c>epsilon</c> sets): null when the
+    /// request has none (the uniform grid of <c>steps</c>). An explicit grid takes its steps from its times.
+    /// </summary>
+    private static Func<Schedule, TimeGrid>? ReadGrid(Fields request, Paths.GaussianPath path, bool adaptive, ref int steps)
+    {
+        if (!request.TryGet("grid", out _)) return null;
+        if (adaptive) throw new RequestException("grid", "the adaptive sampler chooses its own steps; drop grid");
+        var g = request.Object("grid");
+        string kind = g.Word("kind", null, "uniform", "karras", "uniform_log_snr", "explicit");
+        int n = steps;
+        Func<Schedule, TimeGrid> make;
+        switch (kind)
+        {
+            case "karras":
+                double rho = g.Number("rho", 7, 0, 100, "rho is the exponent of sigma^(1/rho)", openMin: true);
+                make = s => new TimeGrid.Karras(s.TStart, s.TEnd, n, rho);
+                break;
+            case "uniform_log_snr":
+                make = s => new TimeGrid.UniformLogSnr(s.TStart, s.TEnd, n);
+                break;
+            case "explicit":
+                if (request.TryGet("steps", out _)) throw new RequestException("steps", "an explicit grid takes its steps from grid.times; drop steps");
+                var times = Json.Vector(g.Required("times"), g.Path("times"));
+                var points = Json.Library(g.Path("times"), () => new TimeGrid.Explicit(times));
+                bool towardsData = path.DataEnd == Paths.DataEnd.Zero ? points.End < points.Start : points.End > points.Start;
+                if (!towardsData) throw new RequestException(g.Path("times"), $"must run from the noise end of {path.Kind} towards its data end (t = {(path.DataEnd == Paths.DataEnd.Zero ? 0 : 1)})");
+                steps = points.Steps;
+                make = _ => points;
+                break;
+            default:
+                make = s => new TimeGrid.Uniform(s.TStart, s.TEnd, n);
+                break;
+        }
+        g.RejectUnknown($"a {kind} grid");
+        return make;
+    }
+
+    /// <summary>
+    /// Mean and largest Euclidean distance, over the first <paramref name="m"/> paths, between the sampler's end point and
+    /// the exact flow map of the same start: the probability-flow ODE with the exact score by Dormand-Prince at 1e-10.
+    /// </summary>
+    private static (double Mean, double Max) FlowMapError(GaussianMixture data, Paths.GaussianPath path, Ensemble final, double tStart, double tEnd, int m, ulong seed)
+    {
+        var starts = Samplers.ExactMarginalSample(data, path, tStart, m, seed);
+        var field = Samplers.ProbabilityFlowField(path, Samplers.ExactScore(new MarginalField(data, path)));
+        var distances = new double[m];
+        Parallel.For(0, m, i =>
+        {
+            var exact = Solvers.Ode.Solve(new Solvers.OdeProblem(field, [.. starts.Row(i)], tStart, tEnd), new Solvers.OdeAlgorithm.DormandPrince(1e-10, 1e-10)).Final;
+            var x = final.Row(i);
+            double sum = 0;
+            for (int j = 0; j < x.Length; j++) sum += (x[j] - exact[j]) * (x[j] - exact[j]);
+            distances[i] = Math.Sqrt(sum);
+        });
+        return (distances.Average(), distances.Max());
     }
 
     /// <summary>The exact law of coordinate j of the data: the one-dimensional mixture of N(mu_kj, Sigma_k,jj).</summary>

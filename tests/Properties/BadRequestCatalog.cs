@@ -65,6 +65,22 @@ public class BadRequestCatalog(ITestOutputHelper output)
         c.Add(Sample("misspelt steps", r => { r.Remove("steps"); r["setps"] = 5; }, "setps"));
         c.Add(Sample("snr without predictor-corrector", r => r["snr"] = 0.2, "snr"));
         c.Add(Sample("sigma without extension", r => r["sigma"] = 0.2, "sigma"));
+        // The grid (added with issue 14).
+        c.Add(Sample("grid not an object", r => r["grid"] = "karras", "grid"));
+        c.Add(Sample("grid kind misspelt", r => r["grid"] = new JsonObject { ["kind"] = "karas" }, "grid.kind"));
+        c.Add(Sample("grid without kind", r => r["grid"] = new JsonObject { ["rho"] = 7 }, "grid.kind"));
+        c.Add(Sample("grid rho zero", r => r["grid"] = new JsonObject { ["kind"] = "karras", ["rho"] = 0 }, "grid.rho"));
+        c.Add(Sample("grid rho misspelt", r => r["grid"] = new JsonObject { ["kind"] = "karras", ["rh"] = 3 }, "grid.rh"));
+        c.Add(Sample("rho on a uniform grid", r => r["grid"] = new JsonObject { ["kind"] = "uniform", ["rho"] = 3 }, "grid.rho"));
+        c.Add(Sample("explicit grid with steps", r => r["grid"] = new JsonObject { ["kind"] = "explicit", ["times"] = new JsonArray(0.9, 0.1) }, "steps"));
+        c.Add(Sample("explicit grid backwards", r => { r.Remove("steps"); r["grid"] = new JsonObject { ["kind"] = "explicit", ["times"] = new JsonArray(0.1, 0.9) }; }, "grid.times"));
+        c.Add(Sample("explicit grid of one time", r => { r.Remove("steps"); r["grid"] = new JsonObject { ["kind"] = "explicit", ["times"] = new JsonArray(0.5) }; }, "grid.times"));
+        c.Add(Sample("explicit grid outside (0, 1)", r => { r.Remove("steps"); r["grid"] = new JsonObject { ["kind"] = "explicit", ["times"] = new JsonArray(1.0, 0.5) }; }, "grid.times"));
+        c.Add(Sample("explicit grid not monotone", r => { r.Remove("steps"); r["grid"] = new JsonObject { ["kind"] = "explicit", ["times"] = new JsonArray(0.9, 0.3, 0.5, 0.1) }; }, "grid.times"));
+        c.Add(Sample("grid with the adaptive sampler", r => { r["sampler"] = "pf_ode_dopri5"; r.Remove("steps"); r["grid"] = new JsonObject { ["kind"] = "karras" }; }, "grid"));
+        c.Add(Sample("heun churn negative", r => { r["sampler"] = "heun"; r["s_churn"] = -1; }, "s_churn"));
+        c.Add(Sample("euler_ancestral eta above 1", r => { r["sampler"] = "euler_ancestral"; r["eta"] = 1.5; }, "eta"));
+        c.Add(Sample("dpmpp_2m_sde s_noise as text", r => { r["sampler"] = "dpmpp_2m_sde"; r["s_noise"] = "one"; }, "s_noise"));
         c.Add(Sample("rtol on a fixed-step sampler", r => r["rtol"] = 1e-3, "rtol"));
         c.Add(Sample("steps on the adaptive sampler", r => r["sampler"] = "pf_ode_dopri5", "steps"));
         c.Add(Likelihood("probes with the exact divergence", r => r["probes"] = 3, "probes"));

@@ -133,6 +133,35 @@ public class CliTests
     }
 
     [Fact]
+    public void SampleTakesAGridAndReportsTheFlowMapError()
+    {
+        // A deterministic sampler answers its distance from the exact flow map; more steps on the same grid kind bring it
+        // down at the sampler's order (dpm_solver_3: 10 -> 20 Karras steps divides it by at least 4, third order gives ~8).
+        const string Data = """{ "weights": [0.5, 0.5], "means": [[-2.0, 0.0], [2.0, 0.0]], "stds": [0.7, 0.7] }""";
+        double Error(int steps)
+        {
+            var (code, output, err) = Run($$"""{ "data": {{Data}}, "path": { "kind": "vp" }, "sampler": "dpm_solver_3", "steps": {{steps}}, "n": 300, "grid": { "kind": "karras", "rho": 7 } }""", "sample", "-");
+            Assert.True(code == 0, err);
+            using var doc = JsonDocument.Parse(output);
+            Assert.Equal("karras", doc.RootElement.GetProperty("grid").GetString());
+            var flow = doc.RootElement.GetProperty("flow_map_error");
+            Assert.Equal(256, flow.GetProperty("points").GetInt32());
+            Assert.True(flow.GetProperty("max").GetDouble() >= flow.GetProperty("mean").GetDouble());
+            return flow.GetProperty("mean").GetDouble();
+        }
+        double coarse = Error(10), fine = Error(20);
+        Assert.True(coarse / fine > 4, $"{coarse} then {fine}");
+        // An explicit grid sets the steps; a stochastic sampler answers no flow-map error but the KS noise floor.
+        var (c2, o2, e2) = Run($$"""{ "data": {{Data}}, "path": { "kind": "ve" }, "sampler": "euler_ancestral", "n": 400, "grid": { "kind": "explicit", "times": [0.9, 0.6, 0.3, 0.1, 0.02] } }""", "sample", "-");
+        Assert.True(c2 == 0, e2);
+        using var d2 = JsonDocument.Parse(o2);
+        Assert.Equal(4, d2.RootElement.GetProperty("steps").GetInt32());
+        Assert.Equal(0.02, d2.RootElement.GetProperty("t_end").GetDouble());
+        Assert.False(d2.RootElement.TryGetProperty("flow_map_error", out _));
+        Assert.Equal(Math.Sqrt(Math.PI / 2) * Math.Log(2) / Math.Sqrt(400), d2.RootElement.GetProperty("marginal_ks_noise_floor").GetDouble(), 1e-15);
+    }
+
+    [Fact]
     public void SamplersJsonListsTheRegistry()
     {
         var (code, output, err) = Run("", "samplers", "--json");
