@@ -8,7 +8,7 @@ namespace ScoreSpec.Cli;
 /// <summary>The `scorespec` commands (shared/cli-contract.md). Exit codes: 0 success, 1 a failed identity, 2 bad input.</summary>
 internal static class Cli
 {
-    private static readonly string[] Commands = ["verify", "examples", "eval", "likelihood", "sample", "plot", "samplers"];
+    private static readonly string[] Commands = ["verify", "examples", "eval", "likelihood", "sample", "plot", "samplers", "bench-samplers"];
 
     /// <summary>
     /// The one boundary of the CLI. Bad input of any kind (a request field, a library argument error mapped to its field,
@@ -86,6 +86,11 @@ internal static class Cli
         var examples = new Command("examples", "Recompute every worked example of the source texts.") { examplesJson };
         examples.SetAction(r => Guarded(stderr, () => ExamplesCommand.Run(r.GetValue(examplesJson), stdout)));
         root.Subcommands.Add(examples);
+
+        var benchJson = new Option<bool>("--json") { Description = "Print a JSON array instead of Markdown tables." };
+        var bench = new Command("bench-samplers", "Measure every deterministic sampler against the exact flow map at 5 to 200 score evaluations.") { benchJson };
+        bench.SetAction(r => Guarded(stderr, () => BenchSamplersCommand.Run(r.GetValue(benchJson), stdout)));
+        root.Subcommands.Add(bench);
 
         var samplersJson = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };
         var samplers = new Command("samplers", "List every sampler with its options, order and the path kinds it runs on.") { samplersJson };

@@ -19,7 +19,7 @@ public static class Figures
     public const string FontName = "DejaVu Sans";
 
     /// <summary>The figure names <see cref="Draw"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["score-field", "trajectories", "extension", "langevin", "fokker-planck", "convergence"];
+    public static IReadOnlyList<string> Names { get; } = ["score-field", "trajectories", "extension", "langevin", "fokker-planck", "convergence", "samplers-vp", "samplers-ve", "samplers-condot"];
 
     private static readonly Lazy<string> FontFile = new(() =>
     {
@@ -51,7 +51,8 @@ public static class Figures
             "extension" => Extension(),
             "langevin" => Langevin(),
             "fokker-planck" => FokkerPlanckEvolution(),
-            _ => Convergence(),
+            "convergence" => Convergence(),
+            _ => SamplersMeasured(name["samplers-".Length..]),
         };
         plot.Font.Set(FontName);
         plot.Legend.FontName = FontName;
@@ -245,6 +246,26 @@ public static class Figures
         }
         plot.Title("ODE solvers on x' = x cos t: error against step size");
         plot.XLabel("log10 step"); plot.YLabel("log10 error at t = 3");
+        plot.ShowLegend(Edge.Right);
+        return plot;
+    }
+
+    /// <summary>The colour of each measured sampler in the samplers-* figures, in <see cref="FlowMapBenchmark.Measured"/> order.</summary>
+    public static IReadOnlyList<ScottPlot.Color> SamplerColours { get; } = new ScottPlot.Palettes.Category20().Colors.Where((_, i) => i % 2 == 0).Concat(new ScottPlot.Palettes.Category20().Colors.Where((_, i) => i % 2 == 1)).Take(FlowMapBenchmark.Measured.Length).ToArray();
+
+    private static Plot SamplersMeasured(string kind)
+    {
+        var plot = new Plot();
+        for (int s = 0; s < FlowMapBenchmark.Measured.Length; s++)
+        {
+            var entry = FlowMapBenchmark.Measured[s];
+            var points = FlowMapBenchmark.Budgets.Select(b => FlowMapBenchmark.Measure(entry.Name, kind, b)).ToArray();
+            var line = plot.Add.Scatter(points.Select(m => Math.Log10(m.Evaluations)).ToArray(), points.Select(m => Math.Log10(m.MeanError)).ToArray());
+            line.Color = SamplerColours[s];
+            line.LegendText = entry.Name;
+        }
+        plot.Title($"Distance from the exact flow map, {kind}, Karras grid, exact score");
+        plot.XLabel("log10 score evaluations per path"); plot.YLabel("log10 mean distance");
         plot.ShowLegend(Edge.Right);
         return plot;
     }

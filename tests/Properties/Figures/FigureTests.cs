@@ -209,4 +209,31 @@ public class FigureTests(ITestOutputHelper output)
             }
         }
     }
+    [Theory]
+    [InlineData("vp")]
+    [InlineData("ve")]
+    [InlineData("condot")]
+    public void SamplerBenchmarkPointsAreTheMeasuredFlowMapErrors(string kind)
+    {
+        // Each sampler's markers sit at (log10 evaluations, log10 mean distance from the flow map) as FlowMapBenchmark
+        // measures them; a sampler is found by its colour. Identical maps (euler and dpm_solver_1, dpm_2 and dpm_solver_2)
+        // draw on top of each other, which is what they are.
+        var fig = Draw("samplers-" + kind);
+        AxesAreConsistent(fig);
+        LegendIsOffTheData(fig);
+        for (int s = 0; s < FlowMapBenchmark.Measured.Length; s++)
+        {
+            var c = PlotFigures.SamplerColours[s];
+            string colour = $"#{c.R:X2}{c.G:X2}{c.B:X2}";
+            var markers = fig.Plottables.Where(p => p.Colour == colour).SelectMany(p => p.Markers).ToList();
+            Assert.Equal(FlowMapBenchmark.Budgets.Length, markers.Count);
+            foreach (int budget in FlowMapBenchmark.Budgets)
+            {
+                var m = FlowMapBenchmark.Measure(FlowMapBenchmark.Measured[s].Name, kind, budget);
+                double x = Math.Log10(m.Evaluations), y = Math.Log10(m.MeanError);
+                Assert.Contains(markers, p => Math.Abs(p.X - x) < 1.5 * fig.Pixel.X && Math.Abs(p.Y - y) < 1.5 * fig.Pixel.Y);
+            }
+        }
+        output.WriteLine($"{kind}: {FlowMapBenchmark.Measured.Length} samplers x {FlowMapBenchmark.Budgets.Length} budgets drawn where measured");
+    }
 }
