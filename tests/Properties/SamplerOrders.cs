@@ -148,4 +148,36 @@ public class SamplerOrders(ITestOutputHelper output)
         for (int k = 0; k + 1 < sde.Length; k++) Assert.True(sde[k] / sde[k + 1] > 1.3, $"no pathwise convergence: {sde[k]} then {sde[k + 1]}");
         Assert.True(ancestral[1] > 0.5 * ancestral[0] && ancestral[1] > 10 * sde[^1], $"ancestral {ancestral[0]}, {ancestral[1]}");
     }
+    [Theory]
+    [InlineData("vp")]
+    [InlineData("cosine")]
+    [InlineData("ve")]
+    public void AncestralChainsAddTheVarianceTheyName(string kind)
+    {
+        // On Gaussian data N(0.7, 0.3^2) over 10 steps, where the two variances differ most, each variance choice produces
+        // exactly the law DiscretisedGaussianLaw predicts for it (KS, n = 20000, false-failure probability 1e-6 per
+        // assertion, Bonferroni over the 3 choices), and fails against the other choice's law (the negative control).
+        var path = PathRegistry.Get(kind).Default;
+        var data = GaussianMixture.Isotropic([1.0], [[0.7]], [0.3]);
+        var schedule = Schedule.For(path, 10);
+        double critical = SampleTests.KolmogorovCritical(1e-6 / 3, 20000);
+        (double Mean, double Sd) Law(AncestralVariance v)
+        {
+            var (mean, variance, _, _) = DiscretisedGaussianLaw.Moments(path, new Sampler.Ancestral(v), schedule, 0.7, 0.09);
+            return (mean, Math.Sqrt(variance));
+        }
+        foreach (var v in new[] { AncestralVariance.Default, AncestralVariance.FixedLarge, AncestralVariance.FixedSmall })
+        {
+            var x = Samplers.RunFromExactMarginal(data, path, new Sampler.Ancestral(v), schedule, 20000, 4).Final.Column(0);
+            var (m, sd) = Law(v);
+            double ks = SampleTests.KolmogorovSmirnov(x, y => MathNet.Numerics.Distributions.Normal.CDF(m, sd, y));
+            output.WriteLine($"{kind} {v}: law N({m:G5}, {sd:G5}^2), KS {ks:F5} against {critical:F5}");
+            Assert.True(ks <= critical, $"{kind} {v}: KS {ks}");
+        }
+        var large = Law(AncestralVariance.FixedLarge);
+        var small = Law(AncestralVariance.FixedSmall);
+        var sample = Samplers.RunFromExactMarginal(data, path, new Sampler.Ancestral(AncestralVariance.FixedSmall), schedule, 20000, 4).Final.Column(0);
+        Assert.True(SampleTests.KolmogorovSmirnov(sample, y => MathNet.Numerics.Distributions.Normal.CDF(large.Mean, large.Sd, y)) > critical,
+            $"{kind}: fixed_small's sample fits fixed_large's law N({large.Mean:G4}, {large.Sd:G4}^2) (fixed_small predicts N({small.Mean:G4}, {small.Sd:G4}^2))");
+    }
 }

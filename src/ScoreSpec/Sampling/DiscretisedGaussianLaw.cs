@@ -60,7 +60,8 @@ public static class DiscretisedGaussianLaw
                     double now2 = path.Sigma(t) * path.Sigma(t), next2 = path.Sigma(next) * path.Sigma(next), jump = now2 - next2;
                     gain = 1 - jump / vt;
                     offset = jump * alpha * m0 / vt;
-                    noise = next2 * jump / now2;
+                    // The posterior variance of the SMLD chain, or the whole jump for fixed_large.
+                    noise = ((Sampler.Ancestral)sampler).Variance == AncestralVariance.FixedLarge ? jump : next2 * jump / now2;
                     break;
                 }
                 case Sampler.Ancestral:
@@ -68,7 +69,9 @@ public static class DiscretisedGaussianLaw
                     double keep = Math.Pow(alpha / path.Alpha(next), 2), b = 1 - keep, root = Math.Sqrt(keep);
                     gain = (1 - b / vt) / root;
                     offset = b * alpha * m0 / vt / root;
-                    noise = b;
+                    // beta, or for fixed_small Ho et al.'s beta-tilde = beta (1 - abar_next) / (1 - abar_t) with abar = alpha^2.
+                    double abarT = alpha * alpha, abarNext = path.Alpha(next) * path.Alpha(next);
+                    noise = ((Sampler.Ancestral)sampler).Variance == AncestralVariance.FixedSmall ? b * (1 - abarNext) / (1 - abarT) : b;
                     break;
                 }
                 default:

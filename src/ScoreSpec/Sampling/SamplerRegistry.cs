@@ -149,9 +149,14 @@ public static class SamplerRegistry
             false, true, 1, [new SamplerOption.Number("sigma", 0.5, 0, 1e6)], Everywhere,
             s => { double sigma = Get("extension").NumberOf(s, "sigma"); return new Sampler.Extension(_ => sigma); }) { Order = 1 },
         new("ancestral", "the discrete reverse chain (DDPM on vp and cosine, SMLD on ve)", "Ho et al. 2020; score_sde's AncestralSamplingPredictor",
-            false, true, 1, None,
+            false, true, 1, [new SamplerOption.Word("variance", "default", ["default", "fixed_large", "fixed_small"])],
             path => path is VpPath or CosinePath or VePath ? null : $"ancestral sampling is defined for vp, cosine and ve paths, not {path.Kind}",
-            _ => new Sampler.Ancestral()) { Order = 1 },
+            s => new Sampler.Ancestral(Get("ancestral").WordOf(s, "variance") switch
+            {
+                "fixed_large" => AncestralVariance.FixedLarge,
+                "fixed_small" => AncestralVariance.FixedSmall,
+                _ => AncestralVariance.Default,
+            })) { Order = 1 },
         new("ddim", "DDIM: x0 predicted, then re-noised with eta times the posterior noise", "Song, Meng and Ermon 2021; shared/seeds/004 'Hands-on companions'",
             false, true, 1, [new SamplerOption.Number("eta", 0, 0, 10)], Everywhere,
             s => new Sampler.Ddim(Get("ddim").NumberOf(s, "eta"))) { Order = 1 },

@@ -192,7 +192,7 @@ public static partial class Samplers
             Sampler.ReverseSde when forward => Sde.Forward(path).EulerMaruyamaTable(times, steps),
             Sampler.ReverseSde => Sde.Forward(path).Reverse(unused).EulerMaruyamaTable(times, steps),
             Sampler.Extension e => Sde.Forward(path).Extension(unused, e.Sigma).EulerMaruyamaTable(times, steps),
-            Sampler.Ancestral => Sampler.Ancestral.Table(path, times),
+            Sampler.Ancestral a => Sampler.Ancestral.Table(path, times, a.Variance),
             _ => throw new ArgumentException($"sampler {sampler} has no affine step table.", nameof(sampler)),
         };
     }
