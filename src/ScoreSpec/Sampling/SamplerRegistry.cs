@@ -186,6 +186,14 @@ public static class SamplerRegistry
         new("dpmpp_2m_sde", "SDE-DPM-Solver++(2M), midpoint form, noise from a Brownian tree in sigma / alpha (eta)", "Lu et al. 2022b; k-diffusion sample_dpmpp_2m_sde",
             false, true, 1, [new SamplerOption.Number("eta", 1, 0, 10), new SamplerOption.Number("s_noise", 1, 0, 10)], Everywhere,
             s => new Sampler.DpmPp2MSde(Get("dpmpp_2m_sde").NumberOf(s, "eta"), Get("dpmpp_2m_sde").NumberOf(s, "s_noise"))) { Order = 1 },
+        new("dpmpp_2s_ancestral", "DPM-Solver++(2S) to sigma_down, then ancestral noise (eta)", "Lu et al. 2022b; k-diffusion sample_dpmpp_2s_ancestral",
+            false, true, 2, [new SamplerOption.Number("eta", 1, 0, 1), new SamplerOption.Number("s_noise", 1, 0, 10)], Everywhere,
+            s => new Sampler.DpmPp2SAncestral(Get("dpmpp_2s_ancestral").NumberOf(s, "eta"), Get("dpmpp_2s_ancestral").NumberOf(s, "s_noise"))) { Order = 1 },
+        new("dpmpp_3m_sde", "third-order multistep SDE-DPM-Solver++, noise from a Brownian tree in sigma / alpha (eta)", "k-diffusion sample_dpmpp_3m_sde",
+            false, true, 1,
+            [new SamplerOption.Number("eta", 1, 0, 10), new SamplerOption.Number("s_noise", 1, 0, 10), new SamplerOption.Word("second_order_term", "k_diffusion", ["k_diffusion", "exact"])],
+            Everywhere,
+            s => new Sampler.DpmPp3MSde(Get("dpmpp_3m_sde").NumberOf(s, "eta"), Get("dpmpp_3m_sde").NumberOf(s, "s_noise"), Get("dpmpp_3m_sde").WordOf(s, "second_order_term") == "exact")) { Order = 1 },
     ];
 
     /// <summary>The contract names, in order.</summary>

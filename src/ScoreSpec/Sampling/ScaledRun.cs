@@ -103,6 +103,32 @@ internal sealed class ScaledRun
         return nfe.Sum();
     }
 
+    /// <summary>
+    /// k-diffusion's ancestral split of a step from sigmah to sigmah' (get_ancestral_step): the noise added,
+    /// sigma_up = min(sigmah', eta sqrt(sigmah'^2 (sigmah^2 - sigmah'^2) / sigmah^2)), and the level the deterministic part
+    /// goes to, sigma_down = sqrt(sigmah'^2 - sigma_up^2), so that sigma_down^2 + sigma_up^2 = sigmah'^2.
+    /// </summary>
+    public static (double Down, double Up) AncestralSplit(double from, double to, double eta)
+    {
+        double up = to < from ? Math.Min(to, eta * Math.Sqrt(to * to * (from * from - to * to) / (from * from))) : 0;
+        return (Math.Sqrt(to * to - up * up), up);
+    }
+
+    /// <summary>
+    /// The normalised increment (W(sigmah_{k+1}) - W(sigmah_k)) / sqrt|sigmah_{k+1} - sigmah_k| of the path's Brownian
+    /// tree on [0, sigmah_0] (k-diffusion's BrownianTreeNoiseSampler), into <paramref name="result"/>; the tree is keyed by
+    /// the run's seed and the path's stream, which the samplers that use it never draw from. <paramref name="scratch"/>
+    /// is d scratch.
+    /// </summary>
+    public void TreeIncrement(int k, Span<ulong> stream, Span<double> scratch, Span<double> result)
+    {
+        ulong seed = SplitMix64.Hash(Run.Seed, stream[0]);
+        Solvers.BrownianTree.Fill(seed, 0, SigmaHat[0], 1e-12, SigmaHat[k], scratch);
+        Solvers.BrownianTree.Fill(seed, 0, SigmaHat[0], 1e-12, SigmaHat[k + 1], result);
+        double scale = 1 / Math.Sqrt(Math.Abs(SigmaHat[k + 1] - SigmaHat[k]));
+        for (int j = 0; j < result.Length; j++) result[j] = (result[j] - scratch[j]) * scale;
+    }
+
     /// <summary>Normals for path noise.</summary>
     public static void Normals(Span<ulong> stream, Span<double> output) => Xoshiro.Normals(stream, output);
 }

@@ -23,8 +23,8 @@ public abstract partial record Sampler
             Guard.NonNegative(Eta, "eta");
             Guard.NonNegative(SNoise, "s_noise");
             var s = new ScaledRun(run);
-            // The tree spans [0, sigmah at the start]: a refinement of the grid, or the run cut short, sees the same noise.
-            double lo = 0, hi = s.SigmaHat[0];
+            // The noise is the path's Brownian tree on [0, sigmah at the start]: a refinement of the grid, or the run cut
+            // short, sees the same noise (ScaledRun.TreeIncrement).
             return s.Each(4, 1, (k, xh, work, history, stream) =>
             {
                 int d = s.D;
@@ -38,16 +38,7 @@ public abstract partial record Sampler
                 double ratio = s.SigmaHat[k + 1] / s.SigmaHat[k] * Math.Exp(-etaH), c = -Accurate.ExpM1(-h - etaH);
                 double r = k > 0 ? (s.Lambda[k] - s.Lambda[k - 1]) / h : 1;
                 double noise = Eta > 0 ? s.SigmaHat[k + 1] * Math.Sqrt(-Accurate.ExpM1(-2 * etaH)) * SNoise : 0;
-                if (noise > 0)
-                {
-                    // One tree per path over the grid's sigmah range, keyed by the run's seed and the path
-                    // (stream[0] is the path's keyed initial state: this sampler never draws from the stream.)
-                    ulong seed = SplitMix64.Hash(run.Seed, stream[0]);
-                    BrownianTree.Fill(seed, lo, hi, 1e-12, s.SigmaHat[k], w);
-                    BrownianTree.Fill(seed, lo, hi, 1e-12, s.SigmaHat[k + 1], w2);
-                    double scale = 1 / Math.Sqrt(Math.Abs(s.SigmaHat[k + 1] - s.SigmaHat[k]));
-                    for (int j = 0; j < d; j++) w2[j] = (w2[j] - w[j]) * scale;
-                }
+                if (noise > 0) s.TreeIncrement(k, stream, w, w2);
                 for (int j = 0; j < d; j++)
                 {
                     double next = ratio * xh[j] + c * data[j];

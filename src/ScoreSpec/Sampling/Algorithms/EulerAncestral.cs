@@ -20,9 +20,8 @@ public abstract partial record Sampler
             var s = new ScaledRun(run);
             var split = Enumerable.Range(0, s.Steps).Select(k =>
             {
-                double from = s.SigmaHat[k], to = s.SigmaHat[k + 1];
-                double up = to < from ? Math.Min(to, Eta * Math.Sqrt(to * to * (from * from - to * to) / (from * from))) : 0;
-                return (Down: Math.Sqrt(to * to - up * up), Up: up);
+                var (down, up) = ScaledRun.AncestralSplit(s.SigmaHat[k], s.SigmaHat[k + 1], Eta);
+                return (Down: down, Up: up);
             }).ToArray();
             return s.Each(3, 0, (k, xh, work, _, stream) =>
             {
