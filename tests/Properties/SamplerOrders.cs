@@ -58,7 +58,7 @@ public class SamplerOrders(ITestOutputHelper output)
     {
         var data = new TheoryData<string, string, double>();
         foreach (var kind in new[] { "vp", "ve", "condot" })
-            foreach (var (name, order) in new[] { ("euler_ancestral", 1.0), ("dpmpp_2m_sde", 2.0), ("dpmpp_2s_ancestral", 2.0), ("dpmpp_3m_sde", 2.0), ("dpmpp_3m_sde exact", 3.0) })
+            foreach (var (name, order) in new[] { ("euler_ancestral", 1.0), ("dpmpp_2m_sde", 2.0), ("dpmpp_2s_ancestral", 2.0), ("dpmpp_sde", 2.0), ("dpmpp_3m_sde", 2.0), ("dpmpp_3m_sde exact", 3.0) })
                 data.Add(name, kind, order);
         return data;
     }
@@ -75,6 +75,7 @@ public class SamplerOrders(ITestOutputHelper output)
             "euler_ancestral" => new Sampler.EulerAncestral(Eta: 0),
             "dpmpp_2m_sde" => new Sampler.DpmPp2MSde(Eta: 0),
             "dpmpp_2s_ancestral" => new Sampler.DpmPp2SAncestral(Eta: 0),
+            "dpmpp_sde" => new Sampler.DpmPpSde(Eta: 0),
             "dpmpp_3m_sde" => new Sampler.DpmPp3MSde(Eta: 0),
             _ => new Sampler.DpmPp3MSde(Eta: 0, ExactSecondOrderTerm: true),
         };

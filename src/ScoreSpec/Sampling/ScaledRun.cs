@@ -120,12 +120,16 @@ internal sealed class ScaledRun
     /// the run's seed and the path's stream, which the samplers that use it never draw from. <paramref name="scratch"/>
     /// is d scratch.
     /// </summary>
-    public void TreeIncrement(int k, Span<ulong> stream, Span<double> scratch, Span<double> result)
+    public void TreeIncrement(int k, Span<ulong> stream, Span<double> scratch, Span<double> result) =>
+        TreeIncrement(SigmaHat[k], SigmaHat[k + 1], stream, scratch, result);
+
+    /// <summary>The same between any two levels in [0, sigmah_0] (for stages between grid points).</summary>
+    public void TreeIncrement(double from, double to, Span<ulong> stream, Span<double> scratch, Span<double> result)
     {
         ulong seed = SplitMix64.Hash(Run.Seed, stream[0]);
-        Solvers.BrownianTree.Fill(seed, 0, SigmaHat[0], 1e-12, SigmaHat[k], scratch);
-        Solvers.BrownianTree.Fill(seed, 0, SigmaHat[0], 1e-12, SigmaHat[k + 1], result);
-        double scale = 1 / Math.Sqrt(Math.Abs(SigmaHat[k + 1] - SigmaHat[k]));
+        Solvers.BrownianTree.Fill(seed, 0, SigmaHat[0], 1e-12, from, scratch);
+        Solvers.BrownianTree.Fill(seed, 0, SigmaHat[0], 1e-12, to, result);
+        double scale = 1 / Math.Sqrt(Math.Abs(to - from));
         for (int j = 0; j < result.Length; j++) result[j] = (result[j] - scratch[j]) * scale;
     }
 
