@@ -202,7 +202,11 @@ internal static class Cli
                     r.Passed ? "yes" : "NO", r.Seconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
             console.Write(table);
             int failed = reports.Count(r => !r.Passed);
-            stdout.WriteLine($"{reports.Count - failed} of {reports.Count} identities hold (seed {seed}; {reports.Max(r => r.Instances)} instances per fast identity, {reports.Where(r => r.Identity.Slow).Select(r => r.Instances).DefaultIfEmpty(0).Max()} per simulation).");
+            var slow = reports.Where(r => r.Identity.Slow).ToList();
+            int most = slow.Select(r => r.Instances).DefaultIfEmpty(0).Max();
+            var fewer = slow.Where(r => r.Instances < most).Select(r => $"{r.Identity.Id}: {r.Instances}").ToList();
+            string exceptions = fewer.Count > 0 ? $" ({string.Join(", ", fewer)})" : "";
+            stdout.WriteLine($"{reports.Count - failed} of {reports.Count} identities hold (seed {seed}; {reports.Max(r => r.Instances)} instances per fast identity, {most} per simulation{exceptions}).");
             foreach (var r in reports.Where(r => !r.Passed))
                 stdout.WriteLine($"FAILED {r.Identity.Id} (replay seed {r.WorstSeed}): {r.Worst.Detail}");
         }

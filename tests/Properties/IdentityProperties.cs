@@ -46,7 +46,7 @@ public class IdentityProperties
     [Property(MaxTest = 5)] public Property ProbabilityFlowSamplesTheData(int seed) => Holds("sampler.pf-ode", seed);
     [Property(MaxTest = 5)] public Property ExtensionTrickSamplesTheData(int seed) => Holds("sampler.extension", seed);
     [Property(MaxTest = 5)] public Property SamplersProduceTheLawTheirStepsImply(int seed) => Holds("sampler.discrete-law", seed);
-    [Property(MaxTest = 2)] public Property EveryRegisteredSamplerSamplesTheData(int seed) => Holds("sampler.registry", seed);
+    [Property(MaxTest = 1)] public Property EveryRegisteredSamplerSamplesTheData(int seed) => Holds("sampler.registry", seed);
     [Property(MaxTest = 3)] public Property MalaConvergesAndRejectsAtOrderThreeHalves(int seed) => Holds("langevin.mala", seed);
     [Property] public Property OuDensityIsStationary(int seed) => Holds("fp.ou-stationary", seed);
     // Each instance solves the Fokker-Planck equation twice on 1200 cells: 20 instances here; `verify` runs 40.

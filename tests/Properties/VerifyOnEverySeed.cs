@@ -29,7 +29,7 @@ public class VerifyOnEverySeed(ITestOutputHelper output)
         int seeds = int.TryParse(Environment.GetEnvironmentVariable("SCORESPEC_VERIFY_SEEDS"), out int n) && n > 0 ? n : 1000;
         int first = int.TryParse(Environment.GetEnvironmentVariable("SCORESPEC_VERIFY_FIRST_SEED"), out int f) && f >= 0 ? f : 0;
         var identity = Catalog.Get(id);
-        int instances = identity.Slow ? 3 : 40;
+        int instances = identity.Slow ? identity.SlowInstances : 40;
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         double worstRatio = 0;
         object gate = new();

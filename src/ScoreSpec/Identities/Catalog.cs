@@ -157,11 +157,11 @@ public static partial class Catalog
 
     /// <summary>
     /// Runs the whole catalog. Fast identities get 10 instances (quick) or 40; slow ones (simulations) 1 (quick),
-    /// 3 (default) or 40 (<paramref name="full"/>).
+    /// their <see cref="Identity.SlowInstances"/> (3, or 1 for sampler.registry; default) or 40 (<paramref name="full"/>).
     /// </summary>
     public static IReadOnlyList<IdentityReport> RunAll(ulong seed, bool quick, bool full = false)
         => All.AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount))
-              .Select(i => Run(i, seed, i.Slow ? (full ? 40 : quick ? 1 : 3) : quick ? 10 : 40)).ToList();
+              .Select(i => Run(i, seed, i.Slow ? (full ? 40 : quick ? 1 : i.SlowInstances) : quick ? 10 : 40)).ToList();
 
     // ---------------------------------------------------------------- checks
 

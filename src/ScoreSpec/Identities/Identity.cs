@@ -27,7 +27,9 @@ public sealed record CheckResult(double Residual, double Tolerance, string Detai
 /// <param name="ToleranceReason">Why the tolerance is what it is (an error bound, a standard error times z, a solver tolerance).</param>
 /// <param name="Check">Builds the instance for a seed and returns the worst residual against its tolerance.</param>
 /// <param name="Slow">True when the check is too slow for the quick tier.</param>
-public sealed record Identity(string Id, string Statement, string Source, string ToleranceReason, Func<int, CheckResult> Check, bool Slow = false);
+/// <param name="SlowInstances">For a slow identity, the instances of a default <c>verify</c> and of each master seed of the
+/// slow tier (3; 1 for <c>sampler.registry</c>, whose one instance runs every registered sampler).</param>
+public sealed record Identity(string Id, string Statement, string Source, string ToleranceReason, Func<int, CheckResult> Check, bool Slow = false, int SlowInstances = 3);
 
 /// <summary>The result of running an identity on several seeded instances: the worst instance and its seed.</summary>
 /// <param name="Identity">The identity.</param>

@@ -115,22 +115,19 @@ internal sealed class ScaledRun
     }
 
     /// <summary>
-    /// The normalised increment (W(sigmah_{k+1}) - W(sigmah_k)) / sqrt|sigmah_{k+1} - sigmah_k| of the path's Brownian
-    /// tree on [0, sigmah_0] (k-diffusion's BrownianTreeNoiseSampler), into <paramref name="result"/>; the tree is keyed by
-    /// the run's seed and the path's stream, which the samplers that use it never draw from. <paramref name="scratch"/>
-    /// is d scratch.
+    /// W(level) of the path's Brownian tree on [0, sigmah_0] (k-diffusion's BrownianTreeNoiseSampler spans its schedule
+    /// the same way), into <paramref name="w"/>. The tree is keyed by the run's seed and the path's stream, which the
+    /// samplers that use it never draw from. A sampler keeps the value at the current grid level in its history and asks
+    /// only for the new ones, so each step costs one descent per new level.
     /// </summary>
-    public void TreeIncrement(int k, Span<ulong> stream, Span<double> scratch, Span<double> result) =>
-        TreeIncrement(SigmaHat[k], SigmaHat[k + 1], stream, scratch, result);
+    public void TreeValue(double level, Span<ulong> stream, Span<double> w) =>
+        Solvers.BrownianTree.Fill(SplitMix64.Hash(Run.Seed, stream[0]), 0, SigmaHat[0], 1e-12, level, w);
 
-    /// <summary>The same between any two levels in [0, sigmah_0] (for stages between grid points).</summary>
-    public void TreeIncrement(double from, double to, Span<ulong> stream, Span<double> scratch, Span<double> result)
+    /// <summary>(W(to) - W(from)) / sqrt|to - from| from the two values, into <paramref name="result"/>.</summary>
+    public static void Normalised(ReadOnlySpan<double> wFrom, ReadOnlySpan<double> wTo, double from, double to, Span<double> result)
     {
-        ulong seed = SplitMix64.Hash(Run.Seed, stream[0]);
-        Solvers.BrownianTree.Fill(seed, 0, SigmaHat[0], 1e-12, from, scratch);
-        Solvers.BrownianTree.Fill(seed, 0, SigmaHat[0], 1e-12, to, result);
         double scale = 1 / Math.Sqrt(Math.Abs(to - from));
-        for (int j = 0; j < result.Length; j++) result[j] = (result[j] - scratch[j]) * scale;
+        for (int j = 0; j < result.Length; j++) result[j] = (wTo[j] - wFrom[j]) * scale;
     }
 
     /// <summary>Normals for path noise.</summary>

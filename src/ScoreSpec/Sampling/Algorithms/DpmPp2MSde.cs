@@ -24,8 +24,8 @@ public abstract partial record Sampler
             Guard.NonNegative(SNoise, "s_noise");
             var s = new ScaledRun(run);
             // The noise is the path's Brownian tree on [0, sigmah at the start]: a refinement of the grid, or the run cut
-            // short, sees the same noise (ScaledRun.TreeIncrement).
-            return s.Each(4, 1, (k, xh, work, history, stream) =>
+            // short, sees the same noise (ScaledRun.TreeValue).
+            return s.Each(4, 2, (k, xh, work, history, stream) =>
             {
                 int d = s.D;
                 var e = work[..d];
@@ -38,7 +38,14 @@ public abstract partial record Sampler
                 double ratio = s.SigmaHat[k + 1] / s.SigmaHat[k] * Math.Exp(-etaH), c = -Accurate.ExpM1(-h - etaH);
                 double r = k > 0 ? (s.Lambda[k] - s.Lambda[k - 1]) / h : 1;
                 double noise = Eta > 0 ? s.SigmaHat[k + 1] * Math.Sqrt(-Accurate.ExpM1(-2 * etaH)) * SNoise : 0;
-                if (noise > 0) s.TreeIncrement(k, stream, w, w2);
+                if (noise > 0)
+                {
+                    var wNow = history.Slice(d, d); // W at sigmah_k, kept from the last step
+                    if (k == 0) s.TreeValue(s.SigmaHat[0], stream, wNow);
+                    s.TreeValue(s.SigmaHat[k + 1], stream, w);
+                    ScaledRun.Normalised(wNow, w, s.SigmaHat[k], s.SigmaHat[k + 1], w2);
+                    w.CopyTo(wNow);
+                }
                 for (int j = 0; j < d; j++)
                 {
                     double next = ratio * xh[j] + c * data[j];

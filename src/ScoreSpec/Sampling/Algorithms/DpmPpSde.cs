@@ -31,7 +31,8 @@ public abstract partial record Sampler
                 var second = ScaledRun.AncestralSplit(sh, s.SigmaHat[k + 1], Eta);
                 return (Mid: mid, ShMid: shMid, First: first, Second: second);
             }).ToArray();
-            return s.Each(5, 0, (k, xh, work, _, stream) =>
+            bool noisy = Eta > 0 && SNoise > 0;
+            return s.Each(6, 1, (k, xh, work, history, stream) =>
             {
                 int d = s.D;
                 var e = work[..d];
@@ -39,16 +40,30 @@ public abstract partial record Sampler
                 var buffer = work.Slice(2 * d, d);
                 var w = work.Slice(3 * d, d);
                 var noise = work.Slice(4 * d, d);
+                var wMid = work.Slice(5 * d, d);
+                var wNow = history[..d]; // W at sigmah_k, kept from the last step
+                if (noisy && k == 0) s.TreeValue(s.SigmaHat[0], stream, wNow);
                 var p = plan[k];
                 double sh = s.SigmaHat[k];
                 s.EpsAt(k, xh, e, buffer);
                 double down1 = p.First.Down / sh;
-                if (p.First.Up > 0) s.TreeIncrement(sh, p.ShMid, stream, w, noise); else noise.Clear();
+                if (p.First.Up > 0)
+                {
+                    s.TreeValue(p.ShMid, stream, wMid);
+                    ScaledRun.Normalised(wNow, wMid, sh, p.ShMid, noise);
+                }
+                else noise.Clear();
                 for (int j = 0; j < d; j++)
                     u[j] = down1 * xh[j] + (1 - down1) * (xh[j] - sh * e[j]) + SNoise * p.First.Up * noise[j];
                 s.Eps(p.Mid.T, p.Mid.Alpha, p.Mid.Sigma, u, e, buffer);
                 double down2 = p.Second.Down / sh;
-                if (p.Second.Up > 0) s.TreeIncrement(k, stream, w, noise); else noise.Clear();
+                if (noisy)
+                {
+                    s.TreeValue(s.SigmaHat[k + 1], stream, w);
+                    if (p.Second.Up > 0) ScaledRun.Normalised(wNow, w, sh, s.SigmaHat[k + 1], noise); else noise.Clear();
+                    w.CopyTo(wNow);
+                }
+                else noise.Clear();
                 for (int j = 0; j < d; j++)
                     xh[j] = down2 * xh[j] + (1 - down2) * (u[j] - p.ShMid * e[j]) + SNoise * p.Second.Up * noise[j];
                 return 2;
