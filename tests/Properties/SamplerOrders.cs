@@ -210,4 +210,44 @@ public class SamplerOrders(ITestOutputHelper output)
         Assert.True(SampleTests.KolmogorovSmirnov(sample, y => MathNet.Numerics.Distributions.Normal.CDF(large.Mean, large.Sd, y)) > critical,
             $"{kind}: fixed_small's sample fits fixed_large's law N({large.Mean:G4}, {large.Sd:G4}^2) (fixed_small predicts N({small.Mean:G4}, {small.Sd:G4}^2))");
     }
+    [Theory]
+    [InlineData("euler_ancestral")]
+    [InlineData("dpmpp_2s_ancestral")]
+    [InlineData("dpmpp_sde")]
+    [InlineData("dpmpp_2m_sde")]
+    [InlineData("dpmpp_3m_sde")]
+    public void StochasticSamplersCarryTheMeanOfGaussianDataExactly(string name)
+    {
+        // For Gaussian data N(m0, v0) the score is linear in x, every step is affine in the state and the noise, and the
+        // noise has mean zero, so the mean of the output is the sampler run with its noise scaled to 0 (SNoise = 0, the
+        // split into sigma_down and sigma_up kept) from the mean of the start. In x / alpha the exact mean is m0 at every
+        // noise level and the data prediction there is m0, so an update whose coefficients of xh and D sum to 1 keeps it:
+        // the weak error of the mean is zero, to rounding, at any step count. A wrong coefficient (e^-h for 1 - e^-h, a
+        // missing sigma ratio) breaks it at once. The variance's weak order is not measured here.
+        foreach (var kind in new[] { "vp", "ve", "condot" })
+        {
+            var path = PathRegistry.Get(kind).Default;
+            var data = GaussianMixture.Isotropic([1.0], [[0.7]], [0.3]);
+            var ends = Schedule.For(path, 1, 0.02);
+            var score = Samplers.ExactScore(new MarginalField(data, path));
+            Sampler sampler = name switch
+            {
+                "euler_ancestral" => new Sampler.EulerAncestral(SNoise: 0),
+                "dpmpp_2s_ancestral" => new Sampler.DpmPp2SAncestral(SNoise: 0),
+                "dpmpp_sde" => new Sampler.DpmPpSde(SNoise: 0),
+                "dpmpp_2m_sde" => new Sampler.DpmPp2MSde(SNoise: 0),
+                _ => new Sampler.DpmPp3MSde(SNoise: 0),
+            };
+            var start = Ensemble.FromRows([[path.Alpha(ends.TStart) * 0.7]]);
+            double exact = path.Alpha(ends.TEnd) * 0.7;
+            foreach (int n in new[] { 5, 37, 400 })
+            {
+                double mean = Samplers.Run(path, score, sampler, start, new TimeGrid.Karras(ends.TStart, ends.TEnd, n), 0, 1).Final.Row(0)[0];
+                Assert.True(Math.Abs(mean - exact) <= 1e-13, $"{name} on {kind}, {n} steps: mean {mean:R}, exact {exact:R}");
+            }
+            // Negative control: a start off the mean is not kept (the check can fail).
+            var off = Samplers.Run(path, score, sampler, Ensemble.FromRows([[path.Alpha(ends.TStart) * 0.7 + 1]]), new TimeGrid.Karras(ends.TStart, ends.TEnd, 5), 0, 1).Final.Row(0)[0];
+            Assert.True(Math.Abs(off - exact) > 1e-6);
+        }
+    }
 }
