@@ -82,7 +82,7 @@ public sealed record SamplerEntry(string Name, string Summary, string Source, bo
     public bool Equals(SamplerEntry? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(SamplerEntry)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
-    object?[] IStructural.Members => [Name, Summary, Source, Adaptive, Stochastic, EvaluationsPerStep, Options, DefinedOn, Create, Order, OrderKind];
+    object?[] IStructural.Members => [Name, Summary, Source, Adaptive, Stochastic, EvaluationsPerStep, Options, DefinedOn, Create, Order, OrderKind, TreeQueriesPerStep];
 
     /// <summary>
     /// The order of accuracy the method claims, p in error = O(h^p): of the distance from the exact flow map for a
@@ -90,6 +90,12 @@ public sealed record SamplerEntry(string Name, string Summary, string Source, bo
     /// tests/Properties/SamplerOrders for the deterministic samplers.
     /// </summary>
     public double Order { get; init; }
+
+    /// <summary>
+    /// Brownian-tree queries per path and step (each a descent of about 40 levels, several times the cost of a score
+    /// evaluation), for cost estimates: 0 for samplers that draw plain normals.
+    /// </summary>
+    public double TreeQueriesPerStep { get; init; }
 
     /// <summary>"flow map" for a deterministic sampler's order, "weak" for a stochastic one's.</summary>
     public string OrderKind => Stochastic ? "weak" : "flow map";
@@ -185,18 +191,18 @@ public static class SamplerRegistry
             s => new Sampler.EulerAncestral(Get("euler_ancestral").NumberOf(s, "eta"), Get("euler_ancestral").NumberOf(s, "s_noise"))) { Order = 1 },
         new("dpmpp_2m_sde", "SDE-DPM-Solver++(2M), midpoint form, noise from a Brownian tree in sigma / alpha (eta)", "Lu et al. 2022b; k-diffusion sample_dpmpp_2m_sde",
             false, true, 1, [new SamplerOption.Number("eta", 1, 0, 10), new SamplerOption.Number("s_noise", 1, 0, 10)], Everywhere,
-            s => new Sampler.DpmPp2MSde(Get("dpmpp_2m_sde").NumberOf(s, "eta"), Get("dpmpp_2m_sde").NumberOf(s, "s_noise"))) { Order = 1 },
+            s => new Sampler.DpmPp2MSde(Get("dpmpp_2m_sde").NumberOf(s, "eta"), Get("dpmpp_2m_sde").NumberOf(s, "s_noise"))) { Order = 1, TreeQueriesPerStep = 1 },
         new("dpmpp_2s_ancestral", "DPM-Solver++(2S) to sigma_down, then ancestral noise (eta)", "Lu et al. 2022b; k-diffusion sample_dpmpp_2s_ancestral",
             false, true, 2, [new SamplerOption.Number("eta", 1, 0, 1), new SamplerOption.Number("s_noise", 1, 0, 10)], Everywhere,
             s => new Sampler.DpmPp2SAncestral(Get("dpmpp_2s_ancestral").NumberOf(s, "eta"), Get("dpmpp_2s_ancestral").NumberOf(s, "s_noise"))) { Order = 1 },
         new("dpmpp_sde", "DPM-Solver++ SDE: a midpoint stage in lambda, each part split ancestrally, Brownian-tree noise (eta)", "Lu et al. 2022b; k-diffusion sample_dpmpp_sde",
             false, true, 2, [new SamplerOption.Number("eta", 1, 0, 10), new SamplerOption.Number("s_noise", 1, 0, 10)], Everywhere,
-            s => new Sampler.DpmPpSde(Get("dpmpp_sde").NumberOf(s, "eta"), Get("dpmpp_sde").NumberOf(s, "s_noise"))) { Order = 1 },
+            s => new Sampler.DpmPpSde(Get("dpmpp_sde").NumberOf(s, "eta"), Get("dpmpp_sde").NumberOf(s, "s_noise"))) { Order = 1, TreeQueriesPerStep = 2 },
         new("dpmpp_3m_sde", "third-order multistep SDE-DPM-Solver++, noise from a Brownian tree in sigma / alpha (eta)", "k-diffusion sample_dpmpp_3m_sde",
             false, true, 1,
             [new SamplerOption.Number("eta", 1, 0, 10), new SamplerOption.Number("s_noise", 1, 0, 10), new SamplerOption.Word("second_order_term", "k_diffusion", ["k_diffusion", "exact"])],
             Everywhere,
-            s => new Sampler.DpmPp3MSde(Get("dpmpp_3m_sde").NumberOf(s, "eta"), Get("dpmpp_3m_sde").NumberOf(s, "s_noise"), Get("dpmpp_3m_sde").WordOf(s, "second_order_term") == "exact")) { Order = 1 },
+            s => new Sampler.DpmPp3MSde(Get("dpmpp_3m_sde").NumberOf(s, "eta"), Get("dpmpp_3m_sde").NumberOf(s, "s_noise"), Get("dpmpp_3m_sde").WordOf(s, "second_order_term") == "exact")) { Order = 1, TreeQueriesPerStep = 1 },
     ];
 
     /// <summary>The contract names, in order.</summary>
