@@ -123,6 +123,19 @@ internal sealed class ScaledRun
     public void TreeValue(double level, Span<ulong> stream, Span<double> w) =>
         Solvers.BrownianTree.Fill(SplitMix64.Hash(Run.Seed, stream[0]), 0, SigmaHat[0], 1e-12, level, w);
 
+    /// <summary>
+    /// The normalised tree increment of grid step k into <paramref name="result"/>, with W(sigmah_k) kept in
+    /// <paramref name="wNow"/> (part of the path's history; filled at k = 0) and replaced by W(sigmah_{k+1});
+    /// <paramref name="scratch"/> is d scratch.
+    /// </summary>
+    public void TreeStep(int k, Span<ulong> stream, Span<double> wNow, Span<double> scratch, Span<double> result)
+    {
+        if (k == 0) TreeValue(SigmaHat[0], stream, wNow);
+        TreeValue(SigmaHat[k + 1], stream, scratch);
+        Normalised(wNow, scratch, SigmaHat[k], SigmaHat[k + 1], result);
+        scratch.CopyTo(wNow);
+    }
+
     /// <summary>(W(to) - W(from)) / sqrt|to - from| from the two values, into <paramref name="result"/>.</summary>
     public static void Normalised(ReadOnlySpan<double> wFrom, ReadOnlySpan<double> wTo, double from, double to, Span<double> result)
     {

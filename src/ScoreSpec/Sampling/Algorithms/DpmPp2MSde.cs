@@ -38,14 +38,7 @@ public abstract partial record Sampler
                 double ratio = s.SigmaHat[k + 1] / s.SigmaHat[k] * Math.Exp(-etaH), c = -Accurate.ExpM1(-h - etaH);
                 double r = k > 0 ? (s.Lambda[k] - s.Lambda[k - 1]) / h : 1;
                 double noise = Eta > 0 ? s.SigmaHat[k + 1] * Math.Sqrt(-Accurate.ExpM1(-2 * etaH)) * SNoise : 0;
-                if (noise > 0)
-                {
-                    var wNow = history.Slice(d, d); // W at sigmah_k, kept from the last step
-                    if (k == 0) s.TreeValue(s.SigmaHat[0], stream, wNow);
-                    s.TreeValue(s.SigmaHat[k + 1], stream, w);
-                    ScaledRun.Normalised(wNow, w, s.SigmaHat[k], s.SigmaHat[k + 1], w2);
-                    w.CopyTo(wNow);
-                }
+                if (noise > 0) s.TreeStep(k, stream, history.Slice(d, d), w, w2); // W at sigmah_k lives in the history
                 for (int j = 0; j < d; j++)
                 {
                     double next = ratio * xh[j] + c * data[j];

@@ -51,14 +51,7 @@ public abstract partial record Sampler
                 double phi2 = Accurate.ExpM1(-hEta) / hEta + 1, phi3 = phi2 / hEta - 0.5;
                 double h1 = k >= 1 ? s.Lambda[k] - s.Lambda[k - 1] : 0, h2 = k >= 2 ? s.Lambda[k - 1] - s.Lambda[k - 2] : 0;
                 double noise = Eta > 0 ? s.SigmaHat[k + 1] * Math.Sqrt(-Accurate.ExpM1(-2 * Eta * h)) * SNoise : 0;
-                if (noise > 0)
-                {
-                    var wNow = history.Slice(2 * d, d); // W at sigmah_k, kept from the last step
-                    if (k == 0) s.TreeValue(s.SigmaHat[0], stream, wNow);
-                    s.TreeValue(s.SigmaHat[k + 1], stream, w);
-                    ScaledRun.Normalised(wNow, w, s.SigmaHat[k], s.SigmaHat[k + 1], w2);
-                    w.CopyTo(wNow);
-                }
+                if (noise > 0) s.TreeStep(k, stream, history.Slice(2 * d, d), w, w2); // W at sigmah_k lives in the history
                 for (int j = 0; j < d; j++)
                 {
                     double next = ratio * xh[j] + c * data[j];
