@@ -78,6 +78,15 @@ internal sealed class Fields
         return (long)v;
     }
 
+    /// <summary>A JSON true or false.</summary>
+    public bool Flag(string name, bool fallback)
+    {
+        if (!TryGet(name, out var v)) return fallback;
+        if (v.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            throw new RequestException(Path(name), $"must be true or false, got {Json.Raw(v)}");
+        return v.ValueKind == JsonValueKind.True;
+    }
+
     /// <summary>One of the <paramref name="allowed"/> strings.</summary>
     public string Word(string name, string? fallback, params string[] allowed)
     {

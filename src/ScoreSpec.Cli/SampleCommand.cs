@@ -33,13 +33,16 @@ internal static class SampleCommand
         // The sampler's own options, as its registry entry declares them.
         var numbers = ImmutableDictionary.CreateBuilder<string, double>();
         var words = ImmutableDictionary.CreateBuilder<string, string>();
+        var flags = ImmutableDictionary.CreateBuilder<string, bool>();
         foreach (var option in entry.Options)
             switch (option)
             {
+                case SamplerOption.Number { Whole: true } o: numbers[o.Name] = request.Whole(o.Name, (long)o.Default, (long)o.Min, (long)o.Max); break;
                 case SamplerOption.Number o: numbers[o.Name] = request.Number(o.Name, o.Default, o.Min, o.Max, o.Why, openMin: o.OpenMin); break;
                 case SamplerOption.Word o: words[o.Name] = request.Word(o.Name, o.Default, [.. o.Choices]); break;
+                case SamplerOption.Flag o: flags[o.Name] = request.Flag(o.Name, o.Default); break;
             }
-        var settings = new SamplerSettings(numbers.ToImmutable(), words.ToImmutable());
+        var settings = new SamplerSettings(numbers.ToImmutable(), words.ToImmutable()) { Flags = flags.ToImmutable() };
         string statistics = request.Word("statistics", "linear", "linear", "full");
         string? csv = null;
         if (request.TryGet("samples_csv", out var csvJson))
@@ -58,7 +61,7 @@ internal static class SampleCommand
         // An adaptive sampler takes about 40 steps at rtol = atol = 1e-6 on these problems, growing as tol^(-1/5).
         double evalsPerPath = adaptive
             ? entry.EvaluationsPerStep * 40 * Math.Pow(1e-6 / Math.Min(settings.Numbers["rtol"], settings.Numbers["atol"] * 10), 0.2)
-            : entry.EvaluationsPerStep * steps;
+            : entry.EvaluationsPerStepWith(settings) * steps;
         int energyPoints = statistics == "full" ? n : Math.Min(n, EnergyPoints);
         // A Brownian-tree query costs about 700 d (measured: 2 microseconds a query in 1D on this machine).
         double treeFlops = adaptive ? 0 : (double)n * steps * entry.TreeQueriesPerStep * 700.0 * d;

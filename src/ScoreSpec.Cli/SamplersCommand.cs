@@ -35,11 +35,15 @@ internal static class SamplersCommand
                         switch (o)
                         {
                             case SamplerOption.Number n:
-                                w.WriteString("type", "number");
+                                w.WriteString("type", n.Whole ? "integer" : "number");
                                 w.WriteNumber("default", n.Default);
                                 w.WriteNumber("min", n.Min);
                                 w.WriteBoolean("min_excluded", n.OpenMin);
                                 w.WriteNumber("max", n.Max);
+                                break;
+                            case SamplerOption.Flag flag:
+                                w.WriteString("type", "boolean");
+                                w.WriteBoolean("default", flag.Default);
                                 break;
                             case SamplerOption.Word word:
                                 w.WriteString("type", "word");
@@ -73,6 +77,7 @@ internal static class SamplersCommand
                 {
                     SamplerOption.Number n => $"{n.Name} ({n.Default.ToString(CultureInfo.InvariantCulture)})",
                     SamplerOption.Word w => $"{w.Name} ({w.Default})",
+                    SamplerOption.Flag f => $"{f.Name} ({(f.Default ? "true" : "false")})",
                     _ => o.Name,
                 }))),
                 string.Join(", ", PathRegistry.All.Where(k => e.DefinedOn(k.Default) is null).Select(k => k.Name)), Markup.Escape(e.Summary));

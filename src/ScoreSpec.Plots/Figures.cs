@@ -259,6 +259,7 @@ public static class Figures
         for (int s = 0; s < FlowMapBenchmark.Measured.Length; s++)
         {
             var entry = FlowMapBenchmark.Measured[s];
+            if (!FlowMapBenchmark.DefinedOn(entry, kind)) continue;
             var points = FlowMapBenchmark.Budgets.Select(b => FlowMapBenchmark.Measure(entry.Name, kind, b)).ToArray();
             var line = plot.Add.Scatter(points.Select(m => Math.Log10(m.Evaluations)).ToArray(), points.Select(m => Math.Log10(m.MeanError)).ToArray());
             line.Color = SamplerColours[s];

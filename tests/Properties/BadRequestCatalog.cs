@@ -81,6 +81,16 @@ public class BadRequestCatalog(ITestOutputHelper output)
         c.Add(Sample("heun churn negative", r => { r["sampler"] = "heun"; r["s_churn"] = -1; }, "s_churn"));
         c.Add(Sample("euler_ancestral eta above 1", r => { r["sampler"] = "euler_ancestral"; r["eta"] = 1.5; }, "eta"));
         c.Add(Sample("dpmpp_2m_sde s_noise as text", r => { r["sampler"] = "dpmpp_2m_sde"; r["s_noise"] = "one"; }, "s_noise"));
+        c.Add(Sample("unipc solver_order not whole", r => { r["sampler"] = "unipc"; r["solver_order"] = 2.5; }, "solver_order"));
+        c.Add(Sample("unipc solver_order 4", r => { r["sampler"] = "unipc"; r["solver_order"] = 4; }, "solver_order"));
+        c.Add(Sample("unipc solver_type misspelt", r => { r["sampler"] = "unipc"; r["solver_type"] = "bh3"; }, "solver_type"));
+        c.Add(Sample("unipc lower_order_final as text", r => { r["sampler"] = "unipc"; r["lower_order_final"] = "yes"; }, "lower_order_final"));
+        c.Add(Sample("unipc corrector as a number", r => { r["sampler"] = "unipc"; r["corrector"] = 1; }, "corrector"));
+        c.Add(Sample("flow_match_euler on vp", r => r["sampler"] = "flow_match_euler", "sampler"));
+        c.Add(Sample("flow_match_euler shift zero", r => { r["sampler"] = "flow_match_euler"; r["path"] = new JsonObject { ["kind"] = "condot" }; r["shift"] = 0; }, "shift"));
+        c.Add(Sample("annealed_langevin on vp", r => r["sampler"] = "annealed_langevin", "sampler"));
+        c.Add(Sample("annealed_langevin steps_per_level zero", r => { r["sampler"] = "annealed_langevin"; r["path"] = new JsonObject { ["kind"] = "ve" }; r["steps_per_level"] = 0; }, "steps_per_level"));
+        c.Add(Sample("annealed_langevin step_size negative", r => { r["sampler"] = "annealed_langevin"; r["path"] = new JsonObject { ["kind"] = "ve" }; r["step_size"] = -1e-5; }, "step_size"));
         c.Add(Sample("rtol on a fixed-step sampler", r => r["rtol"] = 1e-3, "rtol"));
         c.Add(Sample("steps on the adaptive sampler", r => r["sampler"] = "pf_ode_dopri5", "steps"));
         c.Add(Likelihood("probes with the exact divergence", r => r["probes"] = 3, "probes"));

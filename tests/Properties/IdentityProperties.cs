@@ -61,6 +61,7 @@ public class IdentityProperties
     [Property] public Property EdmPreconditioningDoesWhatItIsDesignedTo(int seed) => Holds("edm.preconditioning", seed);
     [Property] public Property DdpmPosteriorVarianceIsBayes(int seed) => Holds("ddpm.posterior-variance", seed);
     [Property] public Property DdpmPosteriorMeanIsBayes(int seed) => Holds("ddpm.posterior-mean", seed);
+    [Property] public Property NcsnLevelsAreTheVePathAndItsSdesLimit(int seed) => Holds("ncsn.ve-limit", seed);
     [Property(MaxTest = 20)] public Property HutchinsonIsUnbiasedForTheDivergence(int seed) => Holds("likelihood.hutchinson", seed);
     [Property(MaxTest = 30)] public Property ClassifierFreeGuidanceIsTheTiltedScore(int seed) => Holds("guidance.classifier-free", seed);
     [Property(MaxTest = 20)] public Property DdimIsFirstOrder(int seed) => Holds("ddim.first-order", seed);

@@ -67,8 +67,9 @@ public class RecordValues(ITestOutputHelper output)
         Assert.Equal("OdeSolution { Final = [0.25, -1.5], Nfe = 42, AcceptedSteps = 7, RejectedSteps = 0 }", new OdeSolution(V(0.25, -1.5), 42, 7, 0).ToString());
         Assert.Equal("OrderFit { Order = 1, Intercept = 0, Steps = [1, 2, 3, 4, 5, 6, 7, 8, ... (10 in all)], Errors = [] }",
             new OrderFit(1, 0, V(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), V()).ToString());
-        Assert.Equal("SamplerSettings { Numbers = { eta: 0.5, snr: 0.16 }, Words = {} }",
-            new SamplerSettings(ImmutableDictionary<string, double>.Empty.Add("snr", 0.16).Add("eta", 0.5), ImmutableDictionary<string, string>.Empty).ToString());
+        Assert.Equal("SamplerSettings { Numbers = { eta: 0.5, snr: 0.16 }, Words = {}, Flags = { corrector: False } }",
+            (new SamplerSettings(ImmutableDictionary<string, double>.Empty.Add("snr", 0.16).Add("eta", 0.5), ImmutableDictionary<string, string>.Empty)
+            { Flags = ImmutableDictionary<string, bool>.Empty.Add("corrector", false) }).ToString());
         Assert.Contains("Weights = [0.5, 0.5], Components = [Gaussian { Dimension = 1, Mean = [-1], Variances = [0.09] }",
             GaussianMixture.Isotropic([0.5, 0.5], [[-1.0], [1.0]], [0.3, 0.3]).ToString());
     }

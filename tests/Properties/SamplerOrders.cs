@@ -30,7 +30,7 @@ public class SamplerOrders(ITestOutputHelper output)
         var data = new TheoryData<string, string, double>();
         // Every deterministic fixed-step sampler of the registry, with the order its entry claims.
         foreach (var kind in Identities.RandomInstances.Kinds)
-            foreach (var entry in SamplerRegistry.All.Where(e => !e.Stochastic && !e.Adaptive))
+            foreach (var entry in SamplerRegistry.All.Where(e => !e.Stochastic && !e.Adaptive && e.DefinedOn(PathRegistry.Get(kind).Default) is null))
                 data.Add(entry.Name, kind, entry.Order);
         return data;
     }
@@ -91,8 +91,62 @@ public class SamplerOrders(ITestOutputHelper output)
         var (fitted, errors) = Fit(name, path, SamplerRegistry.Get(name).Default);
         output.WriteLine($"{name} on {path}: order {fitted:F3} (expected {order}); errors at 8..1024 steps {string.Join(", ", errors.Select(e => e.ToString("G3")))}");
         if (name == "lms") Assert.True(fitted >= 3.2, $"lms on {kind}: fitted order {fitted:F3} on 32..256, expected at least 3.2");
+        // UniPC as diffusers configures it takes its last step at first order at every N, so its asymptotic order is 2,
+        // but on 128..1024 the third-order error of the corrected steps can still dominate (measured: vp 1.73, ve 3.12,
+        // condot 3.07): the claim checked here is at least order 2 - 0.3; UniPcHasTheOrderOfEachSetting pins each setting.
+        else if (name == "unipc") Assert.True(fitted >= order - 0.3, $"unipc on {kind}: fitted order {fitted:F3}, expected at least {order - 0.3}");
         else Assert.True(Math.Abs(fitted - order) <= 0.3, $"{name} on {kind}: fitted order {fitted:F3}, expected {order}");
     }
+    public static TheoryData<string, int, string, bool, bool, double> UniPcSettings()
+    {
+        var data = new TheoryData<string, int, string, bool, bool, double>();
+        foreach (var kind in new[] { "vp", "ve", "condot" })
+        {
+            data.Add(kind, 1, "bh2", false, true, 2); // UniC-1 on UniP-1: trapezoidal in lambda
+            data.Add(kind, 2, "bh2", false, true, 3);
+            data.Add(kind, 2, "bh1", false, true, 3);
+            data.Add(kind, 3, "bh2", false, true, 4);
+            data.Add(kind, 3, "bh1", false, true, 4);
+            data.Add(kind, 2, "bh2", false, false, 2); // the predictor alone
+            data.Add(kind, 3, "bh2", false, false, 3);
+        }
+        return data;
+    }
+
+    [Theory, MemberData(nameof(UniPcSettings))]
+    public void UniPcHasTheOrderOfEachSetting(string kind, int solverOrder, string type, bool lowerOrderFinal, bool corrector, double order)
+    {
+        // Zhao et al. 2023, Theorem 3.1 and 3.2: UniP-p has order p and UniC-p raises it to p + 1. Measured without
+        // diffusers' lower_order_final (see EachDeterministicSamplerHasItsOrder for the default), same fit as above.
+        var sampler = new Sampler.UniPc(solverOrder, type == "bh1" ? UniPcVariant.Bh1 : UniPcVariant.Bh2, lowerOrderFinal, corrector);
+        var (fitted, errors) = Fit("unipc", PathRegistry.Get(kind).Default, sampler);
+        output.WriteLine($"unipc p = {solverOrder} {type} corrector={corrector} on {kind}: order {fitted:F3} (expected {order}); errors {string.Join(", ", errors.Select(e => e.ToString("G3")))}");
+        Assert.True(Math.Abs(fitted - order) <= 0.3, $"unipc p = {solverOrder} {type} corrector={corrector} on {kind}: fitted order {fitted:F3}, expected {order}");
+    }
+
+    [Fact]
+    public void FlowMatchEulerWithSd3sShiftIsFirstOrder()
+    {
+        // The shift is a smooth reparametrisation of each grid, so the shifted Euler keeps order 1 (same fit as above).
+        var (fitted, errors) = Fit("flow_match_euler", PathRegistry.Get("condot").Default, new Sampler.FlowMatchEuler(3));
+        output.WriteLine($"flow_match_euler shift 3 on condot: order {fitted:F3}; errors {string.Join(", ", errors.Select(e => e.ToString("G3")))}");
+        Assert.True(Math.Abs(fitted - 1) <= 0.3, $"fitted order {fitted:F3}");
+    }
+
+    [Fact]
+    public void UniPcsLowerOrderFinalCostsAnOrderAtEveryStepCount()
+    {
+        // diffusers caps UniPC's order at N - k without DPM-Solver++'s "fewer than 15 steps" condition, so at 1024 steps
+        // on vp the default is 10.7 times further from the flow map than the same sampler without the cap (measured
+        // 3.6e-7 against 3.4e-8); the assertion asks for 4 times. A finding about diffusers' default, not a defect here.
+        var path = PathRegistry.Get("vp").Default;
+        var ends = Schedule.For(path, 1, 0.02);
+        var grid = new TimeGrid.UniformLogSnr(ends.TStart, ends.TEnd, 1024);
+        double with = FlowMapError(Data, path, new Sampler.UniPc(), grid), without = FlowMapError(Data, path, new Sampler.UniPc(LowerOrderFinal: false), grid);
+        output.WriteLine($"unipc at 1024 steps on vp: {with:G3} with lower_order_final, {without:G3} without");
+        Assert.True(with > 4 * without, $"{with} against {without}");
+    }
+
     private static double FlowMapError(GaussianMixture data, GaussianPath path, Sampler sampler, TimeGrid grid)
     {
         var score = Samplers.ExactScore(new MarginalField(data, path));
@@ -145,6 +199,7 @@ public class SamplerOrders(ITestOutputHelper output)
             for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) <= 1e-11 * (1 + Math.Abs(a[i])), $"{what} on {kind}: {a[i]:R} against {b[i]:R}");
         }
         var euler = Final(new Sampler.Euler());
+        if (kind == "condot") Same(euler, Final(new Sampler.FlowMatchEuler()), "euler and flow_match_euler with shift 1"); // Euler in x is DDIM on condot
         Same(euler, Final(new Sampler.DpmSolver(1)), "euler and dpm_solver_1");
         Same(euler, Final(new Sampler.Ddim(0)), "euler and ddim");
         Same(Final(new Sampler.Dpm2()), Final(new Sampler.DpmSolver(2)), "dpm_2 and dpm_solver_2");

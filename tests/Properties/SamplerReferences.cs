@@ -191,6 +191,175 @@ public class SamplerReferences
         AssertClose(expected, run.Final, $"ddim eta={eta} on {kind}");
     }
 
+    public static TheoryData<string, int, bool, bool, string> UniPcCases()
+    {
+        var data = new TheoryData<string, int, bool, bool, string>();
+        foreach (var kind in Identities.RandomInstances.Kinds)
+            foreach (int order in new[] { 1, 2, 3 })
+                foreach (var (lof, corrector, type) in new[] { (true, true, "bh2"), (false, true, "bh1"), (false, false, "bh2") })
+                    data.Add(kind, order, lof, corrector, type);
+        return data;
+    }
+
+    /// <summary>
+    /// UniPC as diffusers' UniPCMultistepScheduler writes it (predict_x0): in x, with lambda = log alpha - log sigma, the
+    /// data prediction m = (x + sigma^2 s) / alpha, hh = -h, h phi_1 = expm1(hh) and the recursion
+    /// h_phi_k := h_phi_k / hh - 1 / k! for the right-hand side b, the predictor
+    /// x' = (sigma' / sigma) x - alpha' h phi_1 m0 - alpha' B(h) sum rho_p D1 and the corrector applied at the next
+    /// evaluation with rho_c = R^-1 b; the order min(p, steps taken + 1), capped at N - k with lower_order_final. On six
+    /// large steps (h about 1) the recursion's cancellation is far below the tolerance.
+    /// </summary>
+    [Theory, MemberData(nameof(UniPcCases))]
+    public void UniPcIsDiffusersUpdate(string kind, int solverOrder, bool lowerOrderFinal, bool corrector, string type)
+    {
+        var path = PathOf(kind);
+        var schedule = ScheduleOf(path);
+        var start = Start(path, schedule);
+        double Lambda(double t) => Math.Log(path.Alpha(t)) - Math.Log(path.Sigma(t));
+        double[] Model(double t, double[] x)
+        {
+            var sc = Score(path, t, x);
+            return x.Select((v, j) => (v + path.Sigma(t) * path.Sigma(t) * sc[j]) / path.Alpha(t)).ToArray();
+        }
+        // One UniP or UniC update from x at grid point k to k + 1 with the stored outputs ms (ms[^1] at k) and, for the
+        // corrector, the output at k + 1.
+        double[] Update(int k, double[] x, List<double[]> ms, int order, double[]? modelNext)
+        {
+            double ts = schedule.Time(k), tt = schedule.Time(k + 1);
+            double h = Lambda(tt) - Lambda(ts), hh = -h;
+            var m0 = ms[^1];
+            var rks = new List<double>();
+            var d1s = new List<double[]>();
+            for (int i = 1; i < order; i++)
+            {
+                double rk = (Lambda(schedule.Time(k - i)) - Lambda(ts)) / h;
+                rks.Add(rk);
+                d1s.Add(ms[^(i + 1)].Select((v, j) => (v - m0[j]) / rk).ToArray());
+            }
+            rks.Add(1);
+            double hPhi1 = Math.Exp(hh) - 1, hPhiK = hPhi1 / hh - 1, factorial = 1;
+            double bh = type == "bh1" ? hh : Math.Exp(hh) - 1;
+            var b = new double[order];
+            for (int i = 1; i <= order; i++)
+            {
+                b[i - 1] = hPhiK * factorial / bh;
+                factorial *= i + 1;
+                hPhiK = hPhiK / hh - 1 / factorial;
+            }
+            var rMatrix = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(order, order, (i, j) => Math.Pow(rks[j], i));
+            double[] rhos = modelNext is null
+                ? (order == 1 ? [] : order == 2 ? [0.5] : rMatrix.SubMatrix(0, order - 1, 0, order - 1).Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(b[..(order - 1)])).ToArray())
+                : (order == 1 ? [0.5] : rMatrix.Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(b)).ToArray());
+            double at = path.Alpha(tt), st = path.Sigma(tt), ss = path.Sigma(ts);
+            return x.Select((v, j) =>
+            {
+                double res = 0;
+                for (int i = 0; i < d1s.Count; i++) res += rhos[i] * d1s[i][j];
+                if (modelNext is not null) res += rhos[^1] * (modelNext[j] - m0[j]);
+                return st / ss * v - at * hPhi1 * m0[j] - at * bh * res;
+            }).ToArray();
+        }
+        var rows = start.Rows();
+        for (int p = 0; p < rows.Length; p++)
+        {
+            var ms = new List<double[]>();
+            double[] x = rows[p], lastSample = x;
+            int lastOrder = 0;
+            for (int k = 0; k < schedule.Steps; k++)
+            {
+                var m = Model(schedule.Time(k), x);
+                if (corrector && k > 0) x = Update(k - 1, lastSample, ms, lastOrder, m);
+                ms.Add(m);
+                int order = Math.Min(lowerOrderFinal ? Math.Min(solverOrder, schedule.Steps - k) : solverOrder, k + 1);
+                lastSample = x;
+                lastOrder = order;
+                x = Update(k, x, ms, order, null);
+            }
+            rows[p] = x;
+        }
+        var sampler = new Sampler.UniPc(solverOrder, type == "bh1" ? UniPcVariant.Bh1 : UniPcVariant.Bh2, lowerOrderFinal, corrector);
+        var run = Samplers.Run(path, LibraryScore(path), sampler, start, schedule, Seed);
+        AssertClose(rows, run.Final, $"unipc order {solverOrder} {type} lof={lowerOrderFinal} corrector={corrector} on {kind}");
+    }
+
+    /// <summary>
+    /// Flow matching's Euler with SD3's shift, from the formulas: on condot the noise level is sigma = 1 - t; the levels
+    /// between the grid's end levels l0 and lN are moved by u -&gt; s u / (1 + (s - 1) u) on u = (sigma - lN) / (l0 - lN);
+    /// then Euler on the velocity u = a_t s + b_t x (Proposition 1) through the moved times.
+    /// </summary>
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(3.0)]
+    [InlineData(0.5)]
+    public void FlowMatchEulerIsEulerThroughShiftedLevels(double shift)
+    {
+        var path = PathOf("condot");
+        var schedule = ScheduleOf(path);
+        var start = Start(path, schedule);
+        double l0 = 1 - schedule.Time(0), lN = 1 - schedule.Time(Steps);
+        double Moved(int k)
+        {
+            if (k == 0 || k == Steps) return schedule.Time(k);
+            double u = (1 - schedule.Time(k) - lN) / (l0 - lN);
+            return 1 - (lN + shift * u / (1 + (shift - 1) * u) * (l0 - lN));
+        }
+        var expected = Reference(start, (k, _, _, x, _) =>
+        {
+            double t = Moved(k), tn = Moved(k + 1);
+            var u = Velocity(path, t, x);
+            return x.Select((v, j) => v + (tn - t) * u[j]).ToArray();
+        }, schedule);
+        var sampler = new Sampler.FlowMatchEuler(shift);
+        AssertClose(expected, Samplers.Run(path, LibraryScore(path), sampler, start, schedule, Seed).Final, $"flow_match_euler shift {shift}");
+        var times = sampler.StepTimes(schedule.Grid, path);
+        for (int k = 0; k <= Steps; k++) Assert.Equal(Moved(k), times[k], 14);
+        // A shift above 1 moves every interior point towards the noise end (t = 0 on condot), below 1 towards the data.
+        for (int k = 1; k < Steps; k++)
+            Assert.True(shift == 1 ? times[k] == schedule.Time(k) : (shift > 1) == (times[k] < schedule.Time(k)), $"point {k}: {times[k]} against {schedule.Time(k)}");
+    }
+
+    /// <summary>
+    /// NCSN's Algorithm 1 on ve: at each grid point after the start, in turn, T Langevin steps
+    /// x + (a / 2) s(t_k, x) + sqrt(a) xi with a = epsilon sigma(t_k)^2 / sigma(t_N)^2, d normals a step from the path's stream.
+    /// </summary>
+    [Fact]
+    public void AnnealedLangevinIsNcsnsAlgorithm()
+    {
+        var path = PathOf("ve");
+        var schedule = ScheduleOf(path);
+        var start = Start(path, schedule);
+        const int perLevel = 3;
+        const double epsilon = 0.01;
+        double smallest = path.Sigma(schedule.Time(Steps));
+        var expected = Reference(start, (k, _, tn, x, rng) =>
+        {
+            double a = epsilon * Math.Pow(path.Sigma(tn) / smallest, 2);
+            for (int m = 0; m < perLevel; m++)
+            {
+                var s = Score(path, tn, x);
+                var xi = Normals(rng, x.Length);
+                x = x.Select((v, j) => v + a / 2 * s[j] + Math.Sqrt(a) * xi[j]).ToArray();
+            }
+            return x;
+        }, schedule);
+        var run = Samplers.Run(path, LibraryScore(path), new Sampler.AnnealedLangevin(perLevel, epsilon), start, schedule, Seed);
+        AssertClose(expected, run.Final, "annealed_langevin");
+        Assert.Equal((long)N * Steps * perLevel, run.Evaluations);
+        var e = Assert.Throws<ArgumentException>(() => Samplers.Run(PathOf("vp"), LibraryScore(PathOf("vp")), new Sampler.AnnealedLangevin(), Start(PathOf("vp"), ScheduleOf(PathOf("vp"))), ScheduleOf(PathOf("vp")), Seed));
+        Assert.Equal("path", e.ParamName);
+    }
+
+    [Theory]
+    [InlineData("vp")]
+    [InlineData("ve")]
+    public void FlowMatchEulerRefusesPathsWithoutFlowMatchingsNoiseLevel(string kind)
+    {
+        var path = PathOf(kind);
+        var e = Assert.Throws<ArgumentException>(() => Samplers.Run(path, LibraryScore(path), new Sampler.FlowMatchEuler(3), Start(path, ScheduleOf(path)), ScheduleOf(path), Seed));
+        Assert.Equal("path", e.ParamName);
+        Assert.NotNull(SamplerRegistry.Get("flow_match_euler").DefinedOn(path));
+    }
+
     [Theory]
     [InlineData("subvp")]
     [InlineData("condot")]

@@ -121,8 +121,12 @@ public class SamplingEdges
     public void ProgressIsReportedUpToOne(string name)
     {
         var counter = new Counter();
-        var start = Samplers.ExactMarginalSample(Data, GaussianPath.Vp, 0.9, 300, 2);
-        Samplers.Run(GaussianPath.Vp, Score, SamplerRegistry.Get(name).Default, start, new Schedule(0.9, 0.1, 50), 1, watch: new RunWatch(Progress: counter));
+        var entry = SamplerRegistry.Get(name);
+        // flow_match_euler runs on condot only (noise end t = 0), annealed_langevin on ve only.
+        var path = new GaussianPath[] { GaussianPath.Vp, GaussianPath.CondOt, GaussianPath.Ve }.First(p => entry.DefinedOn(p) is null);
+        var schedule = path.NoisingDirection > 0 ? new Schedule(0.9, 0.1, 50) : new Schedule(0.1, 0.9, 50);
+        var start = Samplers.ExactMarginalSample(Data, path, schedule.TStart, 300, 2);
+        Samplers.Run(path, Samplers.ExactScore(new MarginalField(Data, path)), entry.Default, start, schedule, 1, watch: new RunWatch(Progress: counter));
         Assert.InRange(counter.Reports.Count, 50, 200); // about a hundred reports a run
         Assert.Equal(1.0, counter.Reports.Max());
         Assert.True(counter.Reports.All(r => r > 0 && r <= 1));

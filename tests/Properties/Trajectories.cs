@@ -15,17 +15,21 @@ public class Trajectories
 {
     private static readonly GaussianMixture Data = GaussianMixture.Isotropic([0.4, 0.6], [[-1.0, 0.3], [0.8, -0.2]], [0.5, 0.7]);
 
-    public static TheoryData<string> Samplers_ => new(SamplerRegistry.Names.Where(n => n != "pf_ode_dopri5"));
+    // Not here: the adaptive sampler (AdaptiveRunsRecord... below) and annealed Langevin, whose step at every level is
+    // scaled by the last level's sigma, so a run cut short is a different run (AnnealedLangevinRecordsItsLevels below).
+    public static TheoryData<string> Samplers_ => new(SamplerRegistry.Names.Where(n => n is not ("pf_ode_dopri5" or "annealed_langevin")));
 
     [Theory, MemberData(nameof(Samplers_))]
     public void RecordedStatesAreTheRunCutShort(string name)
     {
-        var path = name == "ancestral" ? (GaussianPath)GaussianPath.Cosine : GaussianPath.Vp;
-        var sampler = SamplerRegistry.Get(name).Default;
+        var entry = SamplerRegistry.Get(name);
+        var path = new GaussianPath[] { GaussianPath.Vp, GaussianPath.Cosine, GaussianPath.CondOt }.First(p => entry.DefinedOn(p) is null);
+        var sampler = entry.Default;
         // DPM-Solver++(2M) takes the last step of a short run at first order, so a run cut short ends differently from
         // the same step inside a longer run; the property is checked on the form without that rule.
         if (sampler is Sampler.DpmPp2M) sampler = new Sampler.DpmPp2M(LowerOrderFinal: false);
-        var times = new TimeGrid.Karras(0.95, 0.02, 10).Times(path).ToArray();
+        if (sampler is Sampler.UniPc) sampler = new Sampler.UniPc(LowerOrderFinal: false); // the same for UniPC, whose cap is N - k
+        var times = (path.NoisingDirection > 0 ? new TimeGrid.Karras(0.95, 0.02, 10) : new TimeGrid.Karras(0.05, 0.98, 10)).Times(path).ToArray();
         var grid = new TimeGrid.Explicit(times);
         var score = Samplers.ExactScore(new MarginalField(Data, path));
         var start = Samplers.ExactMarginalSample(Data, path, grid.Start, 33, 5);
@@ -40,6 +44,24 @@ public class Trajectories
             Assert.Equal(cut, recorded.Trajectory.States[j / 3]);
         }
         Assert.Equal(Trajectory.None, Samplers.Run(path, score, sampler, start, grid, seed: 8).Trajectory);
+    }
+
+    [Fact]
+    public void AnnealedLangevinRecordsItsLevels()
+    {
+        // The recorded state at level j is the run that stops at level j with the full run's steps: its epsilon rescaled
+        // to epsilon sigma_j^2 / sigma_L^2, so that every level's step a_k = epsilon sigma_k^2 / sigma_L^2 is the same.
+        var path = GaussianPath.Ve;
+        var times = new TimeGrid.Uniform(0.95, 0.05, 6).Times(path).ToArray();
+        var score = Samplers.ExactScore(new MarginalField(Data, path));
+        var start = Samplers.ExactMarginalSample(Data, path, times[0], 20, 5);
+        var sampler = new Sampler.AnnealedLangevin(5, 1e-3);
+        var recorded = Samplers.Run(path, score, sampler, start, new TimeGrid.Explicit(times), seed: 8, recordEvery: 3);
+        Assert.Equal([times[0], times[3], times[6]], recorded.Trajectory.Times.ToArray());
+        double scale = Math.Pow(path.Sigma(times[3]) / path.Sigma(times[6]), 2);
+        var cut = Samplers.Run(path, score, sampler with { StepSize = 1e-3 * scale }, start, new TimeGrid.Explicit(times.Take(4)), seed: 8).Final;
+        for (int i = 0; i < cut.Values.Length; i++) Assert.Equal(cut.Values[i], recorded.Trajectory.States[1].Values[i], 12);
+        Assert.Equal(recorded.Final, recorded.Trajectory.States[^1]);
     }
 
     [Fact]

@@ -212,7 +212,13 @@ public static partial class Catalog
             do path = RandomInstances.Path(rng, RandomInstances.Kinds[rng.Next(RandomInstances.Kinds.Count)]);
             while (entry.DefinedOn(path) is not null);
             var sampler = entry.Default;
-            var schedule = Schedule.For(path, 500);
+            // Annealed Langevin's grid points are NCSN's noise levels, each costing steps_per_level (100) evaluations: it
+            // runs over 20 levels (NCSN used 10), the others over 500 steps.
+            var schedule = Schedule.For(path, entry.EvaluationsOption.Length > 0 ? 20 : 500);
+            // NCSN's step 2e-5 belongs to its smallest level 0.01; on a ve path with another sigma at the end it scales
+            // with that level's square (the ratio step / sigma_L^2 is what sets the chain's behaviour).
+            if (sampler is Sampler.AnnealedLangevin annealed)
+                sampler = annealed with { StepSize = annealed.StepSize * Math.Pow(path.Sigma(schedule.TEnd) / 0.01, 2) };
             var exact = Samplers.ExactScore(new MarginalField(data, path));
             var result = Samplers.RunFromExactMarginal(data, path, sampler, schedule, SamplerSampleSize, (ulong)seed, 0, slip?.Score?.Invoke(exact) ?? exact);
             double ks = SampleTests.KolmogorovSmirnov(result.Final.Column(0), data.Along(path, schedule.TEnd).Density.Cdf);

@@ -51,6 +51,11 @@ public static partial class Catalog
             "Ho, Jain and Abbeel 2020, eq. 7 (no seed states it; shared/seeds/003 'From Discrete to Continuous' gives the chain)",
             "Recursions of up to 2010 rounded steps on each side: (2T + 50) eps relative.",
             DdpmPosteriorMean),
+        new("ncsn.ve-limit",
+            "NCSN's geometric noise levels sigma_i = sigma_max (sigma_min / sigma_max)^((i - 1) / (L - 1)) are the ve path's sigma at t_i = (L - i) / (L - 1); the variance its noising chain adds between levels, sigma_i^2 - sigma_{i+1}^2, is the ve SDE's g^2 = d sigma^2/dt integrated over [t_{i+1}, t_i] (Gauss-Legendre on the SDE value's DiffusionSquared); and the chain is Euler-Maruyama's limit: g^2(t_{i+1}) dt / (sigma_i^2 - sigma_{i+1}^2) - 1 falls with order 1 in dt = 1 / (L - 1) (L = 40..1280). Interior levels only: the path's time is open at 0 and 1.",
+            "Song and Ermon 2019, section 4.2; Song et al. 2021, section 3.4 and Appendix B; shared/seeds/003 'Variance Exploding (VE) SDE' (corresponds to NCSN)",
+            "Levels: 64 eps (1 + log(sigma_max / sigma_min)) relative (two exponentials of the same exponent); integral: 1e-12 relative (order-16 Gauss-Legendre on an exponential); limit: |fitted order - 1| <= 0.1 (the ratio is x / (e^x - 1), x = 2 log(sigma_max / sigma_min) dt, exactly order 1).",
+            NcsnVeLimit),
         new("likelihood.hutchinson",
             "Hutchinson's estimator with the probes the likelihood draws (Rademacher and Gaussian) is unbiased for the divergence of the probability-flow field: its mean over 4000 probes matches the divergence by finite differences along each axis (mixtures in 2-5 dims, random path and time).",
             "shared/seeds/003 'Likelihood Computation' (Hutchinson trace estimator)",
@@ -228,6 +233,40 @@ public static partial class Catalog
             worst.Add(Math.Abs(libraryC0 - c0), tol * c0, $"{label} step {i} x_0 coefficient {libraryC0:R} against {c0:R}");
             worst.Add(Math.Abs(libraryCt - ct), tol * ct, $"{label} step {i} x_i coefficient {libraryCt:R} against {ct:R}");
         }
+        return worst.Result;
+    }
+
+    private static CheckResult NcsnVeLimit(int seed)
+    {
+        var rng = new Random(seed);
+        double sigmaMin = Math.Exp(Math.Log(0.005) + rng.NextDouble() * Math.Log(20)), sigmaMax = Math.Exp(Math.Log(5) + rng.NextDouble() * Math.Log(20));
+        int levels = 3 + rng.Next(1998);
+        var ncsn = new Discrete.NcsnSchedule(sigmaMin, sigmaMax, levels);
+        var ve = new VePath(sigmaMin, sigmaMax);
+        var sde = Processes.Sde.Forward(ve);
+        string label = $"NCSN(sigma_min={sigmaMin:G4}, sigma_max={sigmaMax:G4}, L={levels})";
+        var worst = new WorstOf();
+        double logRatio = Math.Log(sigmaMax / sigmaMin);
+        for (int k = 0; k < 4; k++)
+        {
+            int i = 2 + rng.Next(levels - 2); // interior levels: the path's time is open at 0 and 1
+            double level = ncsn.Sigma(i), onPath = ve.Sigma(ncsn.TimeOf(i));
+            worst.Add(Math.Abs(level - onPath), 64 * Eps * (1 + logRatio) * onPath, $"{label} level {i}: {level:R}, ve sigma at t = {ncsn.TimeOf(i):R}: {onPath:R}");
+            if (i == levels - 1) continue;
+            double added = ncsn.PerturbationVariance(i);
+            double integral = MathNet.Numerics.Integration.GaussLegendreRule.Integrate(sde.DiffusionSquared, ncsn.TimeOf(i + 1), ncsn.TimeOf(i), 16);
+            worst.Add(Math.Abs(added - integral), 1e-12 * integral, $"{label} variance added from level {i + 1} to {i}: {added:R}, integral of g^2: {integral:R}");
+        }
+        // The limit: Euler-Maruyama's variance over one level, g^2 at the lower level times dt, against the chain's.
+        int[] counts = [40, 80, 160, 320, 640, 1280];
+        var errors = counts.Select(l =>
+        {
+            var fine = new Discrete.NcsnSchedule(sigmaMin, sigmaMax, l);
+            double dt = 1.0 / (l - 1);
+            return Enumerable.Range(2, l - 3).Max(i => Math.Abs(sde.DiffusionSquared(fine.TimeOf(i + 1)) * dt / fine.PerturbationVariance(i) - 1));
+        }).ToArray();
+        var fit = Statistics.OrderFit.Of(counts.Select(l => 1.0 / (l - 1)).ToArray(), errors);
+        worst.Add(Math.Abs(fit.Order - 1), 0.1, $"{label} Euler-Maruyama's relative variance error {string.Join(", ", errors.Select(e => e.ToString("G3")))} at L = 40..1280: order {fit.Order:F3}");
         return worst.Result;
     }
 

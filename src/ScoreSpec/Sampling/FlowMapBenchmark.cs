@@ -31,6 +31,12 @@ public static class FlowMapBenchmark
     /// <summary>The samplers measured: every deterministic fixed-step entry of the registry.</summary>
     public static ImmutableArray<SamplerEntry> Measured { get; } = [.. SamplerRegistry.All.Where(e => !e.Stochastic && !e.Adaptive)];
 
+    /// <summary>Whether <paramref name="entry"/> is measured on path kind <paramref name="pathKind"/>: where it is defined (flow_match_euler only on condot).</summary>
+    /// <param name="entry">A sampler of <see cref="Measured"/>.</param>
+    /// <param name="pathKind">A path kind.</param>
+    public static bool DefinedOn(SamplerEntry entry, string pathKind)
+        => (entry ?? throw new ArgumentException("entry must not be null.", nameof(entry))).DefinedOn(PathRegistry.Get(pathKind).Default) is null;
+
     /// <summary>One measurement.</summary>
     /// <param name="Sampler">The sampler's name.</param>
     /// <param name="Path">The path kind.</param>
@@ -63,7 +69,7 @@ public static class FlowMapBenchmark
         foreach (var kind in PathKinds)
         {
             var (path, starts, exact) = Problem(kind);
-            foreach (var entry in Measured)
+            foreach (var entry in Measured.Where(e => DefinedOn(e, kind)))
                 foreach (int budget in Budgets)
                     list.Add(Measure(entry, path, starts, exact, budget));
         }

@@ -12,6 +12,21 @@ public abstract partial record Sampler
 
     /// <summary>Runs the algorithm on the run's ensemble in place; returns the score evaluations, summed over paths.</summary>
     internal abstract long Run(SamplerRun run);
+
+    /// <summary>
+    /// The times this sampler steps through on <paramref name="grid"/> along <paramref name="path"/>: the grid's own times,
+    /// except for a sampler that moves the interior points (flow_match_euler's shift), which keeps the ends.
+    /// </summary>
+    /// <param name="grid">The requested grid.</param>
+    /// <param name="path">The path.</param>
+    public System.Collections.Immutable.ImmutableArray<double> StepTimes(Processes.TimeGrid grid, Paths.GaussianPath path)
+    {
+        if (grid is null) throw new ArgumentException("grid must not be null.", nameof(grid));
+        return [.. Retime(grid.TimesArray(path), path)];
+    }
+
+    /// <summary>The times the sampler actually steps through for a requested grid (the grid itself unless a sampler moves its points, keeping its ends).</summary>
+    internal virtual double[] Retime(double[] times, Paths.GaussianPath path) => times;
 }
 
 /// <summary>The two forms of the predictor-corrector sampler (see <see cref="Sampler.PredictorCorrector"/>).</summary>

@@ -18,7 +18,8 @@ public abstract record SamplerOption
     /// <param name="Max">The largest value allowed.</param>
     /// <param name="OpenMin">True when Min itself is excluded.</param>
     /// <param name="Why">Why the range is what it is, for the error message; empty for none.</param>
-    public sealed record Number(string Name, double Default, double Min, double Max, bool OpenMin = false, string Why = "") : SamplerOption
+    /// <param name="Whole">True when only whole numbers are allowed (an order, a count).</param>
+    public sealed record Number(string Name, double Default, double Min, double Max, bool OpenMin = false, string Why = "", bool Whole = false) : SamplerOption
     {
         /// <inheritdoc/>
         public override string Name { get; } = Name;
@@ -42,6 +43,15 @@ public abstract record SamplerOption
         /// <inheritdoc/>
         public override string Name { get; } = Name;
     }
+
+    /// <summary>A switch, true or false (JSON <c>true</c> / <c>false</c>).</summary>
+    /// <param name="Name">The request key.</param>
+    /// <param name="Default">The value when the key is absent.</param>
+    public sealed record Flag(string Name, bool Default) : SamplerOption
+    {
+        /// <inheritdoc/>
+        public override string Name { get; } = Name;
+    }
 }
 
 /// <summary>The values of a sampler's options; absent keys take the option's default.</summary>
@@ -54,8 +64,11 @@ public sealed record SamplerSettings(ImmutableDictionary<string, double> Numbers
     public bool Equals(SamplerSettings? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(SamplerSettings)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
-    object?[] IStructural.Members => [Numbers, Words];
+    object?[] IStructural.Members => [Numbers, Words, Flags];
     private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
+
+    /// <summary>Flag options by name (none unless set).</summary>
+    public ImmutableDictionary<string, bool> Flags { get; init; } = ImmutableDictionary<string, bool>.Empty;
 
     /// <summary>No option set: every option takes its default.</summary>
     public static SamplerSettings Defaults { get; } = new(ImmutableDictionary<string, double>.Empty, ImmutableDictionary<string, string>.Empty);
@@ -82,7 +95,7 @@ public sealed record SamplerEntry(string Name, string Summary, string Source, bo
     public bool Equals(SamplerEntry? other) => Structural.Equal(this, other);
     /// <summary>A hash consistent with <see cref="Equals(SamplerEntry)"/>.</summary>
     public override int GetHashCode() => Structural.Hash(this);
-    object?[] IStructural.Members => [Name, Summary, Source, Adaptive, Stochastic, EvaluationsPerStep, Options, DefinedOn, Create, Order, OrderKind, TreeQueriesPerStep];
+    object?[] IStructural.Members => [Name, Summary, Source, Adaptive, Stochastic, EvaluationsPerStep, Options, DefinedOn, Create, Order, OrderKind, TreeQueriesPerStep, EvaluationsOption];
 
     /// <summary>
     /// The order of accuracy the method claims, p in error = O(h^p): of the distance from the exact flow map for a
@@ -97,8 +110,19 @@ public sealed record SamplerEntry(string Name, string Summary, string Source, bo
     /// </summary>
     public double TreeQueriesPerStep { get; init; }
 
-    /// <summary>"flow map" for a deterministic sampler's order, "weak" for a stochastic one's.</summary>
-    public string OrderKind => Stochastic ? "weak" : "flow map";
+    /// <summary>
+    /// The whole-number option that multiplies <see cref="EvaluationsPerStep"/> (annealed Langevin's steps_per_level, whose
+    /// default EvaluationsPerStep states), or empty: cost estimates use <see cref="EvaluationsPerStepWith"/>.
+    /// </summary>
+    public string EvaluationsOption { get; init; } = "";
+
+    /// <summary>Score evaluations per path and grid step with <paramref name="settings"/>.</summary>
+    /// <param name="settings">The option values.</param>
+    public double EvaluationsPerStepWith(SamplerSettings settings)
+        => EvaluationsOption.Length == 0 ? EvaluationsPerStep : NumberOf(settings ?? SamplerSettings.Defaults, EvaluationsOption);
+
+    /// <summary>"flow map" for a deterministic sampler's order, "weak" for a stochastic one's, "none" when the sampler is not a discretisation in t (annealed Langevin: Order 0).</summary>
+    public string OrderKind => Stochastic ? (Order > 0 ? "weak" : "none") : "flow map";
     private bool PrintMembers(System.Text.StringBuilder builder) => Structural.Print(this, builder);
 
     /// <summary>The sampler with its option defaults.</summary>
@@ -107,6 +131,10 @@ public sealed record SamplerEntry(string Name, string Summary, string Source, bo
     /// <summary>The value of number option <paramref name="name"/> in <paramref name="settings"/>, or its default.</summary>
     internal double NumberOf(SamplerSettings settings, string name)
         => settings.Numbers.TryGetValue(name, out double v) ? v : Options.OfType<SamplerOption.Number>().Single(o => o.Name == name).Default;
+
+    /// <summary>The value of flag option <paramref name="name"/> in <paramref name="settings"/>, or its default.</summary>
+    internal bool FlagOf(SamplerSettings settings, string name)
+        => settings.Flags.TryGetValue(name, out bool v) ? v : Options.OfType<SamplerOption.Flag>().Single(o => o.Name == name).Default;
 
     /// <summary>The value of word option <paramref name="name"/> in <paramref name="settings"/>, or its default.</summary>
     internal string WordOf(SamplerSettings settings, string name)
@@ -186,6 +214,27 @@ public static class SamplerRegistry
             "Lu et al. 2022b, Algorithm 2; k-diffusion sample_dpmpp_2m; diffusers lower_order_final", false, false, 1, None, Everywhere, _ => new Sampler.DpmPp2M()) { Order = 2 },
         new("lms", "linear multistep of order 4 in sigma / alpha (Lagrange integrals over unequal steps)", "k-diffusion sample_lms",
             false, false, 1, None, Everywhere, _ => new Sampler.Lms()) { Order = 4 },
+        new("unipc", "UniPC: the UniP predictor and the UniC corrector (which reuses the next step's evaluation), multistep in the data prediction",
+            "Zhao et al. 2023, Algorithms 1-3; diffusers UniPCMultistepScheduler", false, false, 1,
+            [new SamplerOption.Number("solver_order", 2, 1, 3, Whole: true), new SamplerOption.Word("solver_type", "bh2", ["bh1", "bh2"]),
+             new SamplerOption.Flag("lower_order_final", true), new SamplerOption.Flag("corrector", true)],
+            Everywhere, s =>
+            {
+                var entry = Get("unipc");
+                return new Sampler.UniPc((int)entry.NumberOf(s, "solver_order"), entry.WordOf(s, "solver_type") == "bh1" ? UniPcVariant.Bh1 : UniPcVariant.Bh2,
+                    entry.FlagOf(s, "lower_order_final"), entry.FlagOf(s, "corrector"));
+            }) { Order = 2 },
+        new("flow_match_euler", "flow matching's Euler on the velocity over the grid with SD3's shift of the noise levels, sigma -> s sigma / (1 + (s - 1) sigma)",
+            "Esser et al. 2024 (SD3), section 5.3.2; diffusers FlowMatchEulerDiscreteScheduler; shared/seeds/002 Ch. 3-4", false, false, 1,
+            [new SamplerOption.Number("shift", 1, 0, 1e6, OpenMin: true)],
+            path => path is CondOtPath ? null : $"flow_match_euler is defined on the condot path (noise level 1 - t), not on {path.Kind}",
+            s => new Sampler.FlowMatchEuler(Get("flow_match_euler").NumberOf(s, "shift"))) { Order = 1 },
+        new("annealed_langevin", "NCSN's annealed Langevin dynamics: T unadjusted Langevin steps at each grid level, step epsilon sigma^2 / sigma_L^2",
+            "Song and Ermon 2019, Algorithm 1; shared/seeds/003 (NCSN and the VE SDE)", false, true, 100,
+            [new SamplerOption.Number("steps_per_level", 100, 1, 100_000, Whole: true), new SamplerOption.Number("step_size", 2e-5, 0, 1e6, OpenMin: true)],
+            path => path is VePath ? null : $"annealed Langevin dynamics runs over NCSN's noise levels, on the ve path, not on {path.Kind}",
+            s => new Sampler.AnnealedLangevin((int)Get("annealed_langevin").NumberOf(s, "steps_per_level"), Get("annealed_langevin").NumberOf(s, "step_size")))
+            { Order = 0, EvaluationsOption = "steps_per_level" },
         new("euler_ancestral", "Euler with ancestral noise: each step splits sigma / alpha into a deterministic part and fresh noise (eta)", "k-diffusion sample_euler_ancestral",
             false, true, 1, [new SamplerOption.Number("eta", 1, 0, 1), new SamplerOption.Number("s_noise", 1, 0, 10)], Everywhere,
             s => new Sampler.EulerAncestral(Get("euler_ancestral").NumberOf(s, "eta"), Get("euler_ancestral").NumberOf(s, "s_noise"))) { Order = 1 },

@@ -104,8 +104,10 @@ public static partial class Samplers
         var times = grid.TimesArray(path);
         if (Math.Sign(grid.End - grid.Start) != -path.NoisingDirection)
             throw new ArgumentException("grid must run from the noise end towards the data end of the path.", nameof(grid));
+        var retimed = sampler.Retime(times, path);
+        var stepSizes = ReferenceEquals(retimed, times) ? grid.StepSizes(times) : Enumerable.Range(0, retimed.Length - 1).Select(k => retimed[k + 1] - retimed[k]).ToArray();
         var clock = Stopwatch.StartNew();
-        var run = new SamplerRun(path, score, initial.ToArray(), initial.Count, initial.Dimension, times, grid.StepSizes(times), seed, threads, watch, Recorded(times.Length - 1, recordEvery))
+        var run = new SamplerRun(path, score, initial.ToArray(), initial.Count, initial.Dimension, retimed, stepSizes, seed, threads, watch, Recorded(times.Length - 1, recordEvery))
         {
             Plant = plant,
             CorrectorNoise = correctorNoise,
