@@ -100,7 +100,8 @@ public sealed record SamplerEntry(string Name, string Summary, string Source, bo
     /// <summary>
     /// The order of accuracy the method claims, p in error = O(h^p): of the distance from the exact flow map for a
     /// deterministic sampler, of the error in expectations (weak order) for a stochastic one. Checked by
-    /// tests/Properties/SamplerOrders for the deterministic samplers.
+    /// tests/Properties/SamplerOrders for the deterministic samplers and tests/Properties/WeakOrders (the exact variance
+    /// of the end point for Gaussian data) for the stochastic ones; 0 for a sampler that is not a discretisation in t.
     /// </summary>
     public double Order { get; init; }
 
@@ -240,18 +241,18 @@ public static class SamplerRegistry
             s => new Sampler.EulerAncestral(Get("euler_ancestral").NumberOf(s, "eta"), Get("euler_ancestral").NumberOf(s, "s_noise"))) { Order = 1 },
         new("dpmpp_2m_sde", "SDE-DPM-Solver++(2M), midpoint form, noise from a Brownian tree in sigma / alpha (eta)", "Lu et al. 2022b; k-diffusion sample_dpmpp_2m_sde",
             false, true, 1, [new SamplerOption.Number("eta", 1, 0, 10), new SamplerOption.Number("s_noise", 1, 0, 10)], Everywhere,
-            s => new Sampler.DpmPp2MSde(Get("dpmpp_2m_sde").NumberOf(s, "eta"), Get("dpmpp_2m_sde").NumberOf(s, "s_noise"))) { Order = 1, TreeQueriesPerStep = 1 },
+            s => new Sampler.DpmPp2MSde(Get("dpmpp_2m_sde").NumberOf(s, "eta"), Get("dpmpp_2m_sde").NumberOf(s, "s_noise"))) { Order = 2, TreeQueriesPerStep = 1 },
         new("dpmpp_2s_ancestral", "DPM-Solver++(2S) to sigma_down, then ancestral noise (eta)", "Lu et al. 2022b; k-diffusion sample_dpmpp_2s_ancestral",
             false, true, 2, [new SamplerOption.Number("eta", 1, 0, 1), new SamplerOption.Number("s_noise", 1, 0, 10)], Everywhere,
-            s => new Sampler.DpmPp2SAncestral(Get("dpmpp_2s_ancestral").NumberOf(s, "eta"), Get("dpmpp_2s_ancestral").NumberOf(s, "s_noise"))) { Order = 1 },
+            s => new Sampler.DpmPp2SAncestral(Get("dpmpp_2s_ancestral").NumberOf(s, "eta"), Get("dpmpp_2s_ancestral").NumberOf(s, "s_noise"))) { Order = 2 },
         new("dpmpp_sde", "DPM-Solver++ SDE: a midpoint stage in lambda, each part split ancestrally, Brownian-tree noise (eta)", "Lu et al. 2022b; k-diffusion sample_dpmpp_sde",
             false, true, 2, [new SamplerOption.Number("eta", 1, 0, 10), new SamplerOption.Number("s_noise", 1, 0, 10)], Everywhere,
-            s => new Sampler.DpmPpSde(Get("dpmpp_sde").NumberOf(s, "eta"), Get("dpmpp_sde").NumberOf(s, "s_noise"))) { Order = 1, TreeQueriesPerStep = 2 },
+            s => new Sampler.DpmPpSde(Get("dpmpp_sde").NumberOf(s, "eta"), Get("dpmpp_sde").NumberOf(s, "s_noise"))) { Order = 2, TreeQueriesPerStep = 2 },
         new("dpmpp_3m_sde", "third-order multistep SDE-DPM-Solver++, noise from a Brownian tree in sigma / alpha (eta)", "k-diffusion sample_dpmpp_3m_sde",
             false, true, 1,
             [new SamplerOption.Number("eta", 1, 0, 10), new SamplerOption.Number("s_noise", 1, 0, 10), new SamplerOption.Word("second_order_term", "k_diffusion", ["k_diffusion", "exact"])],
             Everywhere,
-            s => new Sampler.DpmPp3MSde(Get("dpmpp_3m_sde").NumberOf(s, "eta"), Get("dpmpp_3m_sde").NumberOf(s, "s_noise"), Get("dpmpp_3m_sde").WordOf(s, "second_order_term") == "exact")) { Order = 1, TreeQueriesPerStep = 1 },
+            s => new Sampler.DpmPp3MSde(Get("dpmpp_3m_sde").NumberOf(s, "eta"), Get("dpmpp_3m_sde").NumberOf(s, "s_noise"), Get("dpmpp_3m_sde").WordOf(s, "second_order_term") == "exact")) { Order = 2, TreeQueriesPerStep = 1 },
     ];
 
     /// <summary>The contract names, in order.</summary>
