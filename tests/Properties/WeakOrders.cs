@@ -12,7 +12,7 @@ using Xunit.Abstractions;
 namespace ScoreSpec.Properties;
 
 /// <summary>
-/// The weak order of every stochastic sampler, measured exactly. For Gaussian data N(m, v) the score is affine in x, so
+/// The weak order of every stochastic sampler, measured exactly with <see cref="GaussianEndLaw"/>. For Gaussian data N(m, v) the score is affine in x, so
 /// every sampler's end point is an affine function of its start and of the noise it drew: x_N = c + a x_0 + sum_j b_j w_j,
 /// where w_j are the path's normals (one per step, from its xoshiro stream (seed, i), for the samplers with fresh noise)
 /// or the values W(l_j) of its Brownian tree at the levels it queries (the grid's sigma / alpha and, for dpmpp_sde, the
@@ -33,8 +33,6 @@ namespace ScoreSpec.Properties;
 public class WeakOrders(ITestOutputHelper output)
 {
     private const double M = 0.7, V = 0.09;
-    private const ulong Seed = 424242;
-    private static readonly GaussianMixture Data = GaussianMixture.Isotropic([1.0], [[M]], [Math.Sqrt(V)]);
     private static readonly int[] Counts = [64, 128, 256, 512];
 
     public static TheoryData<string, string> Cases()
@@ -52,75 +50,47 @@ public class WeakOrders(ITestOutputHelper output)
         _ => SamplerRegistry.Get(name).Default,
     };
 
-    private static bool UsesTree(Sampler s) => s is Sampler.DpmPpSde or Sampler.DpmPp2MSde or Sampler.DpmPp3MSde;
-
-    /// <summary>The exact mean and variance of the sampler's end point and the residual of the affine fit.</summary>
-    internal static (double Mean, double Variance, double Residual) ExactLaw(GaussianPath path, Sampler sampler, TimeGrid grid)
+    private static (double Mean, double Variance, double Residual) ExactLaw(GaussianPath path, Sampler sampler, TimeGrid grid)
     {
-        var times = grid.TimesArray(path);
-        int steps = times.Length - 1;
-        // The noise variables of path i: its normals, or its Brownian tree at the levels the sampler can query.
-        double[] levels = [];
-        if (UsesTree(sampler))
+        var law = GaussianEndLaw.Of(M, V, path, sampler, grid);
+        return (law.Mean, law.Variance, law.Residual);
+    }
+
+    [Theory]
+    [InlineData("vp")]
+    [InlineData("ve")]
+    public void TheFittedLawIsTheClosedFormRecursionsLaw(string kind)
+    {
+        // For the samplers with a step table (x' = cx x + cs s + cn xi), DiscretisedGaussianLaw propagates the mean and
+        // variance by a closed-form recursion that shares nothing with the fit; both must agree to 1e-9 relative.
+        var path = PathRegistry.Get(kind).Default;
+        var schedule = Schedule.For(path, 37);
+        foreach (var sampler in new Sampler[] { new Sampler.ReverseSde(), new Sampler.Extension(_ => 0.7), new Sampler.Ancestral() })
         {
-            var lambda = times.Select(t => path.LogSnr(t) / 2).ToArray();
-            var list = new List<double>();
-            for (int k = 0; k <= steps; k++)
-            {
-                var p = path.At(times[k]);
-                list.Add(p.Sigma / p.Alpha);
-                if (k < steps && sampler is Sampler.DpmPpSde)
-                {
-                    var mid = path.At(path.TimeOfLogSnr(2 * (lambda[k] + (lambda[k + 1] - lambda[k]) / 2)));
-                    list.Add(mid.Sigma / mid.Alpha);
-                }
-            }
-            levels = [.. list];
+            var law = GaussianEndLaw.Of(M, V, path, sampler, schedule.Grid);
+            var (mean, variance, _, _) = DiscretisedGaussianLaw.Moments(path, sampler, schedule, M, V);
+            output.WriteLine($"{sampler} on {kind}: fit N({law.Mean:G10}, {law.Variance:G10}), recursion N({mean:G10}, {variance:G10}), residual {law.Residual:G3}");
+            Assert.True(Math.Abs(law.Mean - mean) <= 1e-9 * (1 + Math.Abs(mean)) && Math.Abs(law.Variance / variance - 1) <= 1e-9, $"{sampler} on {kind}");
         }
-        int features = UsesTree(sampler) ? levels.Length : steps;
-        int n = features + 2 + 40;
-        double t0 = times[0];
-        var start = Samplers.ExactMarginalSample(Data, path, t0, n, 11);
-        var score = Samplers.ExactScore(new MarginalField(Data, path));
-        var end = Samplers.Run(path, score, sampler, start, new TimeGrid.Explicit(times), Seed, 1).Final;
-        double sigmaHat0 = path.Sigma(t0) / path.Alpha(t0);
-        var design = Matrix<double>.Build.Dense(n, features + 2);
-        for (int i = 0; i < n; i++)
-        {
-            design[i, 0] = 1;
-            design[i, 1] = start.Row(i)[0];
-            var stream = new ulong[4];
-            Xoshiro.Seed(stream, Seed, (ulong)i);
-            var w = new double[1];
-            if (UsesTree(sampler))
-            {
-                ulong key = SplitMix64.Hash(Seed, stream[0]);
-                for (int j = 0; j < levels.Length; j++)
-                {
-                    BrownianTree.Fill(key, 0, sigmaHat0, 1e-12, levels[j], w);
-                    design[i, 2 + j] = w[0];
-                }
-            }
-            else
-                for (int k = 0; k < steps; k++)
-                {
-                    Xoshiro.Normals(stream, w);
-                    design[i, 2 + k] = w[0];
-                }
-        }
-        var target = Vector<double>.Build.Dense(end.Column(0));
-        var coefficients = design.QR().Solve(target);
-        double residual = (design * coefficients - target).AbsoluteMaximum();
-        double m0 = path.Alpha(t0) * M, v0 = path.Alpha(t0) * path.Alpha(t0) * V + path.Sigma(t0) * path.Sigma(t0);
-        double mean = coefficients[0] + coefficients[1] * m0, variance = coefficients[1] * coefficients[1] * v0;
-        var b = coefficients.SubVector(2, features);
-        if (UsesTree(sampler))
-        {
-            var cov = Matrix<double>.Build.Dense(features, features, (j, k) => Math.Min(levels[j], levels[k]));
-            variance += b * (cov * b);
-        }
-        else variance += b * b;
-        return (mean, variance, residual);
+    }
+
+    [Fact]
+    public void TheBrownianTreesCovarianceIsTheOneTheFitAssumes()
+    {
+        // For the tree samplers the fit's variance uses Cov(W(l_j), W(l_k)) = min(l_j, l_k). A sample of 40000 end points of
+        // dpmpp_sde (two tree values a step) must have that variance: |s^2 - V| <= z sqrt(2 / (n - 1)) V with z for a
+        // two-sided false-failure probability of 1e-6 (the sample variance of normal data; seed fixed: 5).
+        var path = PathRegistry.Get("vp").Default;
+        var grid = new TimeGrid.Karras(0.999, 0.02, 12);
+        var sampler = new Sampler.DpmPpSde();
+        var law = GaussianEndLaw.Of(M, V, path, sampler, grid);
+        var data = GaussianMixture.Isotropic([1.0], [[M]], [Math.Sqrt(V)]);
+        var x = Samplers.RunFromExactMarginal(data, path, sampler, grid, 40000, 5).Final.Column(0);
+        double mean = x.Average(), s2 = x.Sum(v => (v - mean) * (v - mean)) / (x.Length - 1);
+        double bound = Bounds.TwoSidedZ(1e-6) * Math.Sqrt(2.0 / (x.Length - 1)) * law.Variance;
+        output.WriteLine($"dpmpp_sde, 12 Karras steps on vp: fitted variance {law.Variance:G6}, sample variance {s2:G6} (bound {bound:G3})");
+        Assert.True(Math.Abs(s2 - law.Variance) <= bound, $"{s2} against {law.Variance}");
+        Assert.Throws<ArgumentException>(() => GaussianEndLaw.Of(M, V, path, new Sampler.PredictorCorrector(), grid));
     }
 
     [Fact]

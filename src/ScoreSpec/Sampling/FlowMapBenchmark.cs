@@ -108,30 +108,92 @@ public static class FlowMapBenchmark
         return new Measurement(entry.Name, path.Kind, budget, steps, (int)Math.Round(steps * entry.EvaluationsPerStep), distances.Average(), distances.Max());
     }
 
+    /// <summary>The Gaussian data of the stochastic benchmark: N(0.7, 0.3^2) in one dimension.</summary>
+    public static (double Mean, double Variance) GaussianData { get; } = (0.7, 0.09);
+
+    /// <summary>
+    /// The stochastic samplers measured, with the settings used: every stochastic entry whose end point is affine in its
+    /// noise (not predictor_corrector, whose step depends on the ensemble, nor annealed_langevin, which is not a
+    /// discretisation in t), with its defaults, except ddim, run with eta = 1 (its default eta = 0 is deterministic).
+    /// </summary>
+    public static ImmutableArray<(SamplerEntry Entry, Sampler Sampler, string Label)> StochasticMeasured { get; } =
+    [
+        .. SamplerRegistry.All.Where(e => e.Stochastic && e.Order > 0 && e.Name != "predictor_corrector")
+            .Select(e => e.Name == "ddim" ? (e, (Sampler)new Sampler.Ddim(1), "ddim (eta = 1)") : (e, e.Default, e.Name)),
+    ];
+
+    /// <summary>One measurement of a stochastic sampler on the Gaussian data.</summary>
+    /// <param name="Sampler">The sampler's label.</param>
+    /// <param name="Path">The path kind.</param>
+    /// <param name="Budget">The evaluations allowed.</param>
+    /// <param name="Steps">The steps taken.</param>
+    /// <param name="Evaluations">The evaluations made per path.</param>
+    /// <param name="Wasserstein2">The 2-Wasserstein distance of the end law from the exact law at t_end.</param>
+    /// <param name="MeanError">|E[x_N] - alpha m| at t_end.</param>
+    /// <param name="VarianceError">Var[x_N] / exact variance - 1 at t_end (signed).</param>
+    public sealed record WeakMeasurement(string Sampler, string Path, int Budget, int Steps, int Evaluations, double Wasserstein2, double MeanError, double VarianceError);
+
+    /// <summary>
+    /// Every stochastic sampler of <see cref="StochasticMeasured"/> on every path kind where it is defined, at every budget:
+    /// the exact law of its end point for the Gaussian data (<see cref="GaussianEndLaw"/>, no sampling error) against the
+    /// exact law at t_end, on the same Karras grids as the deterministic benchmark.
+    /// </summary>
+    public static ImmutableArray<WeakMeasurement> StochasticAll()
+    {
+        var (m, v) = GaussianData;
+        var list = new List<WeakMeasurement>();
+        foreach (var kind in PathKinds)
+        {
+            var path = PathRegistry.Get(kind).Default;
+            var ends = Schedule.For(path, 1, 1e-3);
+            var p = path.At(ends.TEnd);
+            double exactMean = p.Alpha * m, exactVariance = p.Alpha * p.Alpha * v + p.Sigma * p.Sigma;
+            foreach (var (entry, sampler, label) in StochasticMeasured.Where(e => e.Entry.DefinedOn(path) is null))
+                foreach (int budget in Budgets)
+                {
+                    int steps = StepsWithin(entry, budget);
+                    var law = GaussianEndLaw.Of(m, v, path, sampler, new TimeGrid.Karras(ends.TStart, ends.TEnd, steps));
+                    list.Add(new WeakMeasurement(label, kind, budget, steps, (int)Math.Round(steps * entry.EvaluationsPerStep),
+                        law.Wasserstein2(exactMean, exactVariance), Math.Abs(law.Mean - exactMean), law.Variance / exactVariance - 1));
+                }
+        }
+        return [.. list];
+    }
+
+    /// <summary>The stochastic measurements as Markdown: one table per path kind, each cell the 2-Wasserstein distance to two significant digits.</summary>
+    /// <param name="measurements">What <see cref="StochasticAll"/> returns.</param>
+    public static string StochasticMarkdown(IEnumerable<WeakMeasurement> measurements)
+        => Tables(measurements, m => m.Path, m => m.Sampler, m => m.Budget, m => Cell(m.Wasserstein2, m.Evaluations, m.Budget),
+            kind => $"### {kind}, stochastic samplers (2-Wasserstein distance on N(0.7, 0.3^2) data)");
+
+    /// <summary>A value to two significant digits, with the evaluations made when they fall short of the budget.</summary>
+    private static string Cell(double value, int evaluations, int budget)
+        => value.ToString("G2", System.Globalization.CultureInfo.InvariantCulture) + (evaluations < budget ? $" ({evaluations})" : "");
+
+    /// <summary>One Markdown table per path kind: a row per sampler, a column per budget.</summary>
+    private static string Tables<T>(IEnumerable<T> measurements, Func<T, string> pathOf, Func<T, string> samplerOf, Func<T, int> budgetOf, Func<T, string> cell, Func<string, string> heading)
+    {
+        var all = measurements.ToArray();
+        var text = new System.Text.StringBuilder();
+        foreach (var kind in all.Select(pathOf).Distinct())
+        {
+            var rows = all.Where(m => pathOf(m) == kind).ToArray();
+            var budgets = rows.Select(budgetOf).Distinct().OrderBy(b => b).ToArray();
+            text.AppendLine(heading(kind)).AppendLine();
+            text.AppendLine("| sampler | " + string.Join(" | ", budgets.Select(b => $"{b} evaluations")) + " |");
+            text.AppendLine("|---|" + string.Concat(budgets.Select(_ => "---|")));
+            foreach (var name in rows.Select(samplerOf).Distinct())
+                text.AppendLine($"| `{name}` | " + string.Join(" | ", budgets.Select(b => cell(rows.Single(m => samplerOf(m) == name && budgetOf(m) == b)))) + " |");
+            text.AppendLine();
+        }
+        return text.ToString();
+    }
+
     /// <summary>
     /// The measurements as Markdown: one table per path kind, a row per sampler, a column per budget, each cell the mean
     /// distance from the flow map to two significant digits (and the evaluations made, when they fall short of the budget).
     /// </summary>
     /// <param name="measurements">What <see cref="All"/> returns.</param>
     public static string Markdown(IEnumerable<Measurement> measurements)
-    {
-        var all = measurements.ToArray();
-        var text = new System.Text.StringBuilder();
-        foreach (var kind in all.Select(m => m.Path).Distinct())
-        {
-            var rows = all.Where(m => m.Path == kind).ToArray();
-            var budgets = rows.Select(m => m.Budget).Distinct().OrderBy(b => b).ToArray();
-            text.AppendLine($"### {kind}").AppendLine();
-            text.AppendLine("| sampler | " + string.Join(" | ", budgets.Select(b => $"{b} evaluations")) + " |");
-            text.AppendLine("|---|" + string.Concat(budgets.Select(_ => "---|")));
-            foreach (var name in rows.Select(m => m.Sampler).Distinct())
-            {
-                var cells = budgets.Select(b => rows.Single(m => m.Sampler == name && m.Budget == b)).Select(m =>
-                    m.MeanError.ToString("G2", System.Globalization.CultureInfo.InvariantCulture) + (m.Evaluations < m.Budget ? $" ({m.Evaluations})" : ""));
-                text.AppendLine($"| `{name}` | " + string.Join(" | ", cells) + " |");
-            }
-            text.AppendLine();
-        }
-        return text.ToString();
-    }
+        => Tables(measurements, m => m.Path, m => m.Sampler, m => m.Budget, m => Cell(m.MeanError, m.Evaluations, m.Budget), kind => $"### {kind}");
 }

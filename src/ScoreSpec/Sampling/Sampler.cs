@@ -25,6 +25,13 @@ public abstract partial record Sampler
         return [.. Retime(grid.TimesArray(path), path)];
     }
 
+    /// <summary>
+    /// How the sampler's noise enters, for <see cref="GaussianEndLaw"/>: null when it draws no noise or its end point is not
+    /// affine in it for Gaussian data; otherwise fresh normals (d per step, <see cref="NoiseDescription.NormalsPerStep"/>
+    /// times) from the path's stream, or its Brownian tree at the listed sigma / alpha levels.
+    /// </summary>
+    internal virtual NoiseDescription? Noise(Paths.GaussianPath path, double[] times) => null;
+
     /// <summary>The times the sampler actually steps through for a requested grid (the grid itself unless a sampler moves its points, keeping its ends).</summary>
     internal virtual double[] Retime(double[] times, Paths.GaussianPath path) => times;
 }
@@ -50,3 +57,8 @@ public enum OdeMethod
     /// <summary>Adaptive Dormand-Prince 5(4), per path, between the recorded grid points (only the ends when nothing is recorded).</summary>
     DormandPrince,
 }
+
+/// <summary>What noise a sampler draws per path (see <see cref="Sampler.Noise"/>).</summary>
+/// <param name="NormalsPerStep">Draws of d normals per grid step from the path's xoshiro stream; 0 with tree levels.</param>
+/// <param name="TreeLevels">The sigma / alpha levels at which the path's Brownian tree is read; empty with fresh normals.</param>
+internal sealed record NoiseDescription(int NormalsPerStep, double[] TreeLevels);

@@ -25,7 +25,7 @@ internal sealed class ScaledRun
             var p = run.Path.At(run.Times[k]);
             Alpha[k] = p.Alpha; Sigma[k] = p.Sigma;
             SigmaHat[k] = p.Sigma / p.Alpha;
-            Lambda[k] = run.Path.LogSnr(run.Times[k]) / 2; // log(alpha / sigma) without the ratio's cancellation
+            Lambda[k] = LambdaAt(run.Path, run.Times[k]);
         }
     }
 
@@ -41,13 +41,22 @@ internal sealed class ScaledRun
     public int D => Run.D;
     public int Steps => Run.Steps;
 
+    /// <summary>lambda = log(alpha / sigma) at time t, from the path's log-SNR without the ratio's cancellation.</summary>
+    public static double LambdaAt(GaussianPath path, double t) => path.LogSnr(t) / 2;
+
+    /// <summary>sigmah = sigma / alpha at each of <paramref name="times"/> (the levels of the grid in these coordinates).</summary>
+    public static double[] Levels(GaussianPath path, double[] times) => times.Select(t => { var p = path.At(t); return p.Sigma / p.Alpha; }).ToArray();
+
     /// <summary>The time, alpha and sigma where lambda takes <paramref name="lambda"/> (for intermediate stages).</summary>
-    public (double T, double Alpha, double Sigma) AtLambda(double lambda, string option)
+    public (double T, double Alpha, double Sigma) AtLambda(double lambda, string option) => AtLambda(Run.Path, lambda, option);
+
+    /// <summary>The time, alpha and sigma of <paramref name="path"/> where lambda takes <paramref name="lambda"/>.</summary>
+    public static (double T, double Alpha, double Sigma) AtLambda(GaussianPath path, double lambda, string option)
     {
         double t;
-        try { t = Run.Path.TimeOfLogSnr(2 * lambda); }
-        catch (ArgumentException) { throw new ArgumentException($"a stage of the sampler falls at lambda = {lambda:R}, outside the range of {Run.Path} on (0, 1).", option); }
-        var p = Run.Path.At(t);
+        try { t = path.TimeOfLogSnr(2 * lambda); }
+        catch (ArgumentException) { throw new ArgumentException($"a stage of the sampler falls at lambda = {lambda:R}, outside the range of {path} on (0, 1).", option); }
+        var p = path.At(t);
         return (t, p.Alpha, p.Sigma);
     }
 

@@ -16,6 +16,8 @@ public abstract partial record Sampler
     /// <param name="Variance">Which noise variance the chain adds.</param>
     public sealed record Ancestral(AncestralVariance Variance = AncestralVariance.Default) : Sampler
     {
+        internal override NoiseDescription? Noise(Paths.GaussianPath path, double[] times) => new(1, []);
+
         internal override long Run(SamplerRun run) => run.Affine(Table(run.Path, run.Times, Variance));
 
         /// <summary>(cx, cs, cn) per step of the chain on <paramref name="times"/>.</summary>

@@ -23,6 +23,8 @@ public abstract partial record Sampler
         /// <param name="smallest">sigma_L, the smallest level.</param>
         public double StepAt(double sigma, double smallest) => StepSize * (sigma / smallest) * (sigma / smallest);
 
+        internal override NoiseDescription? Noise(Paths.GaussianPath path, double[] times) => new(StepsPerLevel, []);
+
         internal override long Run(SamplerRun run)
         {
             if (run.Path is not VePath) throw new ArgumentException($"annealed Langevin dynamics runs over NCSN's noise levels, on the ve path, not on {run.Path.Kind}.", "path");

@@ -13,6 +13,8 @@ public abstract partial record Sampler
     /// <param name="Eta">The noise scale eta, finite and non-negative.</param>
     public sealed record Ddim(double Eta = 0) : Sampler
     {
+        internal override NoiseDescription? Noise(Paths.GaussianPath path, double[] times) => new(1, []);
+
         internal override long Run(SamplerRun run)
         {
             Guard.NonNegative(Eta, "eta");

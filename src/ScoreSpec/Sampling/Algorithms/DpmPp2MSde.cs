@@ -18,6 +18,8 @@ public abstract partial record Sampler
     /// <param name="SNoise">Scale of the noise.</param>
     public sealed record DpmPp2MSde(double Eta = 1, double SNoise = 1) : Sampler
     {
+        internal override NoiseDescription? Noise(Paths.GaussianPath path, double[] times) => new(0, ScaledRun.Levels(path, times));
+
         internal override long Run(SamplerRun run)
         {
             Guard.NonNegative(Eta, "eta");

@@ -27,6 +27,8 @@ public abstract partial record Sampler
     /// <param name="ExactSecondOrderTerm">False (the default): k-diffusion's update; true: the quadratic term integrated exactly.</param>
     public sealed record DpmPp3MSde(double Eta = 1, double SNoise = 1, bool ExactSecondOrderTerm = false) : Sampler
     {
+        internal override NoiseDescription? Noise(Paths.GaussianPath path, double[] times) => new(0, ScaledRun.Levels(path, times));
+
         internal override long Run(SamplerRun run)
         {
             Guard.NonNegative(Eta, "eta");

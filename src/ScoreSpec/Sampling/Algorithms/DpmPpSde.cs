@@ -1,3 +1,4 @@
+using ScoreSpec.Paths;
 using ScoreSpec.Numerics;
 
 namespace ScoreSpec.Sampling;
@@ -17,6 +18,24 @@ public abstract partial record Sampler
     /// <param name="SNoise">Scale of the noise.</param>
     public sealed record DpmPpSde(double Eta = 1, double SNoise = 1) : Sampler
     {
+        /// <summary>The stage's level between grid points k and k + 1: sigma / alpha where lambda is halfway (r = 1/2).</summary>
+        private static (double T, double Alpha, double Sigma) Midpoint(GaussianPath path, double lambdaK, double lambdaNext)
+            => ScaledRun.AtLambda(path, lambdaK + (lambdaNext - lambdaK) / 2, "steps");
+
+        internal override NoiseDescription? Noise(GaussianPath path, double[] times)
+        {
+            var grid = ScaledRun.Levels(path, times);
+            var levels = new List<double>();
+            for (int k = 0; k < times.Length; k++)
+            {
+                levels.Add(grid[k]);
+                if (k + 1 == times.Length) break;
+                var mid = Midpoint(path, ScaledRun.LambdaAt(path, times[k]), ScaledRun.LambdaAt(path, times[k + 1]));
+                levels.Add(mid.Sigma / mid.Alpha);
+            }
+            return new(0, [.. levels]);
+        }
+
         internal override long Run(SamplerRun run)
         {
             Guard.NonNegative(Eta, "eta");
@@ -24,8 +43,8 @@ public abstract partial record Sampler
             var s = new ScaledRun(run);
             var plan = Enumerable.Range(0, s.Steps).Select(k =>
             {
-                double sh = s.SigmaHat[k], h = s.Lambda[k + 1] - s.Lambda[k];
-                var mid = s.AtLambda(s.Lambda[k] + h / 2, "steps");
+                double sh = s.SigmaHat[k];
+                var mid = Midpoint(run.Path, s.Lambda[k], s.Lambda[k + 1]);
                 double shMid = mid.Sigma / mid.Alpha;
                 var first = ScaledRun.AncestralSplit(sh, shMid, Eta);
                 var second = ScaledRun.AncestralSplit(sh, s.SigmaHat[k + 1], Eta);

@@ -13,6 +13,8 @@ public abstract partial record Sampler
     /// <param name="SNoise">Scale of the added noise.</param>
     public sealed record EulerAncestral(double Eta = 1, double SNoise = 1) : Sampler
     {
+        internal override NoiseDescription? Noise(Paths.GaussianPath path, double[] times) => new(1, []);
+
         internal override long Run(SamplerRun run)
         {
             if (!(Eta >= 0 && Eta <= 1)) throw new ArgumentException($"eta must lie in [0, 1], got {Eta}.", "eta");

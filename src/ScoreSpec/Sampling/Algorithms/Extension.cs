@@ -13,6 +13,8 @@ public abstract partial record Sampler
     /// <param name="Sigma">sigma(t) &gt;= 0, finite.</param>
     public sealed record Extension(Func<double, double> Sigma) : Sampler
     {
+        internal override NoiseDescription? Noise(Paths.GaussianPath path, double[] times) => new(1, []);
+
         internal override long Run(SamplerRun run)
         {
             var extension = Sde.Forward(run.Path).Extension(run.Score, Sigma);

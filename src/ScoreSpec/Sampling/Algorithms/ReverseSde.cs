@@ -11,6 +11,8 @@ public abstract partial record Sampler
     /// </summary>
     public sealed record ReverseSde : Sampler
     {
+        internal override NoiseDescription? Noise(Paths.GaussianPath path, double[] times) => new(1, []);
+
         internal override long Run(SamplerRun run)
         {
             var reverse = Sde.Forward(run.Path).Reverse(run.Score);
