@@ -19,7 +19,7 @@ public static class Figures
     public const string FontName = "DejaVu Sans";
 
     /// <summary>The figure names <see cref="Draw"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["score-field", "trajectories", "extension", "langevin", "fokker-planck", "convergence", "samplers-vp", "samplers-ve", "samplers-condot"];
+    public static IReadOnlyList<string> Names { get; } = ["score-field", "trajectories", "extension", "langevin", "fokker-planck", "convergence", "samplers-vp", "samplers-ve", "samplers-condot", "samplers-stochastic-vp", "samplers-stochastic-ve", "samplers-stochastic-condot"];
 
     private static readonly Lazy<string> FontFile = new(() =>
     {
@@ -52,6 +52,7 @@ public static class Figures
             "langevin" => Langevin(),
             "fokker-planck" => FokkerPlanckEvolution(),
             "convergence" => Convergence(),
+            _ when name.StartsWith("samplers-stochastic-", StringComparison.Ordinal) => StochasticSamplersMeasured(name["samplers-stochastic-".Length..]),
             _ => SamplersMeasured(name["samplers-".Length..]),
         };
         plot.Font.Set(FontName);
@@ -252,6 +253,27 @@ public static class Figures
 
     /// <summary>The colour of each measured sampler in the samplers-* figures, in <see cref="FlowMapBenchmark.Measured"/> order.</summary>
     public static IReadOnlyList<ScottPlot.Color> SamplerColours { get; } = new ScottPlot.Palettes.Category20().Colors.Where((_, i) => i % 2 == 0).Concat(new ScottPlot.Palettes.Category20().Colors.Where((_, i) => i % 2 == 1)).Take(FlowMapBenchmark.Measured.Length).ToArray();
+
+    /// <summary>The colour of each stochastic sampler in the samplers-stochastic-* figures, in <see cref="FlowMapBenchmark.StochasticMeasured"/> order.</summary>
+    public static IReadOnlyList<ScottPlot.Color> StochasticSamplerColours { get; } = new ScottPlot.Palettes.Category10().Colors.Take(FlowMapBenchmark.StochasticMeasured.Length).ToArray();
+
+    private static Plot StochasticSamplersMeasured(string kind)
+    {
+        var plot = new Plot();
+        for (int s = 0; s < FlowMapBenchmark.StochasticMeasured.Length; s++)
+        {
+            var (entry, _, label) = FlowMapBenchmark.StochasticMeasured[s];
+            if (!FlowMapBenchmark.DefinedOn(entry, kind)) continue;
+            var points = FlowMapBenchmark.Budgets.Select(b => FlowMapBenchmark.MeasureStochastic(label, kind, b)).ToArray();
+            var line = plot.Add.Scatter(points.Select(m => Math.Log10(m.Evaluations)).ToArray(), points.Select(m => Math.Log10(m.Wasserstein2)).ToArray());
+            line.Color = StochasticSamplerColours[s];
+            line.LegendText = label;
+        }
+        plot.Title($"Exact 2-Wasserstein distance of the end law, {kind}, Gaussian data, Karras grid");
+        plot.XLabel("log10 score evaluations per path"); plot.YLabel("log10 W2 distance");
+        plot.ShowLegend(Edge.Right);
+        return plot;
+    }
 
     private static Plot SamplersMeasured(string kind)
     {

@@ -138,26 +138,34 @@ public static class FlowMapBenchmark
     /// the exact law of its end point for the Gaussian data (<see cref="GaussianEndLaw"/>, no sampling error) against the
     /// exact law at t_end, on the same Karras grids as the deterministic benchmark.
     /// </summary>
-    public static ImmutableArray<WeakMeasurement> StochasticAll()
+    public static ImmutableArray<WeakMeasurement> StochasticAll() =>
+    [
+        .. from kind in PathKinds
+           from e in StochasticMeasured
+           where e.Entry.DefinedOn(PathRegistry.Get(kind).Default) is null
+           from budget in Budgets
+           select MeasureStochastic(e.Label, kind, budget),
+    ];
+
+    /// <summary>One stochastic sampler (by its label in <see cref="StochasticMeasured"/>) on path kind <paramref name="pathKind"/> within <paramref name="budget"/> evaluations.</summary>
+    /// <param name="label">The sampler's label, e.g. "dpmpp_sde" or "ddim (eta = 1)".</param>
+    /// <param name="pathKind">A path kind (its default parameters).</param>
+    /// <param name="budget">The evaluations allowed per path, at least 1.</param>
+    public static WeakMeasurement MeasureStochastic(string label, string pathKind, int budget)
     {
+        var (entry, sampler, _) = StochasticMeasured.FirstOrDefault(e => e.Label == label);
+        if (entry is null) throw new ArgumentException($"label must be one of {string.Join(", ", StochasticMeasured.Select(e => e.Label))}; got '{label}'.", nameof(label));
+        if (budget < 1) throw new ArgumentException($"budget must be at least 1, got {budget}.", nameof(budget));
         var (m, v) = GaussianData;
-        var list = new List<WeakMeasurement>();
-        foreach (var kind in PathKinds)
-        {
-            var path = PathRegistry.Get(kind).Default;
-            var ends = Schedule.For(path, 1, 1e-3);
-            var p = path.At(ends.TEnd);
-            double exactMean = p.Alpha * m, exactVariance = p.Alpha * p.Alpha * v + p.Sigma * p.Sigma;
-            foreach (var (entry, sampler, label) in StochasticMeasured.Where(e => e.Entry.DefinedOn(path) is null))
-                foreach (int budget in Budgets)
-                {
-                    int steps = StepsWithin(entry, budget);
-                    var law = GaussianEndLaw.Of(m, v, path, sampler, new TimeGrid.Karras(ends.TStart, ends.TEnd, steps));
-                    list.Add(new WeakMeasurement(label, kind, budget, steps, (int)Math.Round(steps * entry.EvaluationsPerStep),
-                        law.Wasserstein2(exactMean, exactVariance), Math.Abs(law.Mean - exactMean), law.Variance / exactVariance - 1));
-                }
-        }
-        return [.. list];
+        var path = PathRegistry.Get(pathKind).Default;
+        if (entry.DefinedOn(path) is string why) throw new ArgumentException(why, nameof(pathKind));
+        var ends = Schedule.For(path, 1, 1e-3);
+        var p = path.At(ends.TEnd);
+        double exactMean = p.Alpha * m, exactVariance = p.Alpha * p.Alpha * v + p.Sigma * p.Sigma;
+        int steps = StepsWithin(entry, budget);
+        var law = GaussianEndLaw.Of(m, v, path, sampler, new TimeGrid.Karras(ends.TStart, ends.TEnd, steps));
+        return new WeakMeasurement(label, pathKind, budget, steps, (int)Math.Round(steps * entry.EvaluationsPerStep),
+            law.Wasserstein2(exactMean, exactVariance), Math.Abs(law.Mean - exactMean), law.Variance / exactVariance - 1);
     }
 
     /// <summary>The stochastic measurements as Markdown: one table per path kind, each cell the 2-Wasserstein distance to two significant digits.</summary>

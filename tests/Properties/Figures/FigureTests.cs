@@ -241,4 +241,36 @@ public class FigureTests(ITestOutputHelper output)
         }
         output.WriteLine($"{kind}: {FlowMapBenchmark.Measured.Length} samplers x {FlowMapBenchmark.Budgets.Length} budgets drawn where measured");
     }
+
+    [Theory]
+    [InlineData("vp")]
+    [InlineData("ve")]
+    [InlineData("condot")]
+    public void StochasticSamplerPointsAreTheExactWassersteinDistances(string kind)
+    {
+        // Each stochastic sampler's markers sit at (log10 evaluations, log10 W2) as MeasureStochastic computes them; a
+        // sampler is found by its colour; one not defined on the path (ancestral on condot) is not drawn.
+        var fig = Draw("samplers-stochastic-" + kind);
+        AxesAreConsistent(fig);
+        LegendIsOffTheData(fig);
+        for (int s = 0; s < FlowMapBenchmark.StochasticMeasured.Length; s++)
+        {
+            var c = PlotFigures.StochasticSamplerColours[s];
+            string colour = $"#{c.R:X2}{c.G:X2}{c.B:X2}";
+            var markers = fig.Plottables.Where(p => p.Colour == colour).SelectMany(p => p.Markers).ToList();
+            var (entry, _, label) = FlowMapBenchmark.StochasticMeasured[s];
+            if (!FlowMapBenchmark.DefinedOn(entry, kind))
+            {
+                Assert.Empty(markers);
+                continue;
+            }
+            Assert.Equal(FlowMapBenchmark.Budgets.Length, markers.Count);
+            foreach (int budget in FlowMapBenchmark.Budgets)
+            {
+                var m = FlowMapBenchmark.MeasureStochastic(label, kind, budget);
+                double x = Math.Log10(m.Evaluations), y = Math.Log10(m.Wasserstein2);
+                Assert.Contains(markers, p => Math.Abs(p.X - x) < 1.5 * fig.Pixel.X && Math.Abs(p.Y - y) < 1.5 * fig.Pixel.Y);
+            }
+        }
+    }
 }
