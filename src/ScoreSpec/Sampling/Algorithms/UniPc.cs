@@ -29,12 +29,12 @@ public abstract partial record Sampler
     /// the last step is first order, as diffusers does it. The last step is never corrected. One score evaluation a step.
     /// </summary>
     /// <remarks>
-    /// Orders (tests/Properties/SamplerOrders.cs, flow-map error fitted over 128..1024 log-SNR steps on vp, ve and condot):
-    /// without LowerOrderFinal, UniPC-p measures p + 1 (1.99-2.00, 3.00-3.02, 3.91-4.02 for p = 1, 2, 3; the warm-up
+    /// Orders (tests/Properties/SamplerOrders.cs, flow-map error fitted over 64..1024 log-SNR steps on vp, ve and condot):
+    /// without LowerOrderFinal, UniPC-p measures p + 1 (2.00, 3.00-3.02, 3.94-4.01 for p = 1, 2, 3; the warm-up
     /// steps' lower order costs nothing measurable, the flow being nearly linear at the noise end) and UniP-p alone p
-    /// (2.00, 2.72-3.00). With LowerOrderFinal (diffusers' default) the first-order last step has local error O(h^2), so
-    /// the asymptotic order is 2 for every p; over 128..1024 steps the corrected steps' h^3 term can still dominate
-    /// (fitted 1.73 on vp, 3.1 on ve and condot), and at 1024 steps on vp the default is 10.7 times further from the
+    /// (2.01, 2.82-3.05). With LowerOrderFinal (diffusers' default) the first-order last step has local error O(h^2), so
+    /// the asymptotic order is 2 for every p; over 64..1024 steps the corrected steps' h^3 term can still dominate
+    /// (fitted 1.94 on vp, 3.09 on ve and condot), and at 1024 steps on vp the default is 10.7 times further from the
     /// flow map than the same sampler without the cap. DPM-Solver++'s lower_order_final applies only below 15 steps.
     /// </remarks>
     /// <param name="SolverOrder">p, 1 to 3 (diffusers' solver_order; 2 is its default).</param>
