@@ -27,8 +27,9 @@ namespace ScoreSpec.Properties;
 /// steps the error of dpmpp_2m_sde on vp changes sign) and must lie within 0.3 of the registry's stated weak order.
 /// Measured: 0.97-1.02 for euler_ancestral, ddim (eta = 1), ancestral, euler_maruyama and extension (0.88 on ve);
 /// 1.95-2.12 for the exponential integrators of DPM-Solver++ (dpmpp_2s_ancestral, dpmpp_sde, dpmpp_2m_sde,
-/// dpmpp_3m_sde), whose linear part is exact. Predictor-corrector is left out: its Langevin step is scaled by the ensemble's score norms, so it
-/// is not affine in the noise.
+/// dpmpp_3m_sde), whose linear part is exact. Predictor-corrector is left out: its Langevin step is set from the
+/// whole ensemble's score norms, so a path's coefficients depend on every path's noise (its law is checked statistically
+/// by MarginalEquality and PredictorCorrectorVariants).
 /// </summary>
 public class WeakOrders(ITestOutputHelper output)
 {

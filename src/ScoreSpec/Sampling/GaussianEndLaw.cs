@@ -48,7 +48,7 @@ public static class GaussianEndLaw
     /// <param name="mean">m, the data mean.</param>
     /// <param name="variance">v, the data variance, positive.</param>
     /// <param name="path">The path.</param>
-    /// <param name="sampler">A sampler whose noise enters affinely (every stochastic sampler but predictor_corrector; deterministic ones too).</param>
+    /// <param name="sampler">A sampler whose noise enters affinely (every stochastic sampler but predictor_corrector, whose step depends on the ensemble; deterministic ones too).</param>
     /// <param name="grid">The grid, from the noise end towards the data end.</param>
     public static Law Of(double mean, double variance, GaussianPath path, Sampler sampler, TimeGrid grid)
     {
@@ -58,7 +58,7 @@ public static class GaussianEndLaw
         if (sampler is null) throw new ArgumentException("sampler must not be null.", nameof(sampler));
         if (grid is null) throw new ArgumentException("grid must not be null.", nameof(grid));
         if (sampler is Sampler.PredictorCorrector)
-            throw new ArgumentException("predictor_corrector scales its Langevin step by the ensemble's score norms, so its end point is not affine in the noise.", nameof(sampler));
+            throw new ArgumentException("predictor_corrector sets its Langevin step from the whole ensemble's score norms, so the end point's coefficients depend on every path's noise, not on its own alone.", nameof(sampler));
         var times = sampler.Retime(grid.TimesArray(path), path);
         int steps = times.Length - 1;
         var noise = sampler.Noise(path, times) ?? new NoiseDescription(0, []);
