@@ -92,7 +92,10 @@ public abstract record TimeGrid
     private protected abstract double[] Compute(GaussianPath path);
 
     /// <summary>The signed steps h_k = t_{k+1} - t_k of <paramref name="times"/>; the uniform grid's are all (End - Start) / N.</summary>
-    internal virtual double[] StepSizes(double[] times) => Enumerable.Range(0, times.Length - 1).Select(k => times[k + 1] - times[k]).ToArray();
+    internal virtual double[] StepSizes(double[] times) => Differences(times);
+
+    /// <summary>t_{k+1} - t_k for any list of times.</summary>
+    internal static double[] Differences(double[] times) => Enumerable.Range(0, times.Length - 1).Select(k => times[k + 1] - times[k]).ToArray();
 
     private static void CheckEnds(double start, double end, int steps)
     {

@@ -160,8 +160,7 @@ public static class FlowMapBenchmark
         var path = PathRegistry.Get(pathKind).Default;
         if (entry.DefinedOn(path) is string why) throw new ArgumentException(why, nameof(pathKind));
         var ends = Schedule.For(path, 1, 1e-3);
-        var p = path.At(ends.TEnd);
-        double exactMean = p.Alpha * m, exactVariance = p.Alpha * p.Alpha * v + p.Sigma * p.Sigma;
+        var (exactMean, exactVariance) = GaussianEndLaw.Marginal(m, v, path, ends.TEnd);
         int steps = StepsWithin(entry, budget);
         var law = GaussianEndLaw.Of(m, v, path, sampler, new TimeGrid.Karras(ends.TStart, ends.TEnd, steps));
         return new WeakMeasurement(label, pathKind, budget, steps, (int)Math.Round(steps * entry.EvaluationsPerStep),

@@ -42,6 +42,21 @@ public static class GaussianEndLaw
     }
 
     /// <summary>
+    /// The exact law of x_t for N(<paramref name="mean"/>, <paramref name="variance"/>) data along <paramref name="path"/>,
+    /// N(alpha_t m, alpha_t^2 v + sigma_t^2), read from the mixture's marginal (<see cref="GaussianMixture.Along"/>).
+    /// </summary>
+    /// <param name="mean">m, the data mean.</param>
+    /// <param name="variance">v, the data variance, positive.</param>
+    /// <param name="path">The path.</param>
+    /// <param name="t">The time, inside (0, 1).</param>
+    public static (double Mean, double Variance) Marginal(double mean, double variance, GaussianPath path, double t)
+    {
+        if (!(variance > 0) || !double.IsFinite(variance)) throw new ArgumentException($"variance must be positive and finite, got {variance}.", nameof(variance));
+        var component = GaussianMixture.Isotropic([1.0], [[mean]], [Math.Sqrt(variance)]).Along(path, t).Density.Components[0];
+        return (component.Mean[0], component.Covariance[0][0]);
+    }
+
+    /// <summary>
     /// The law of the end point of <paramref name="sampler"/> on N(<paramref name="mean"/>, <paramref name="variance"/>)
     /// data along <paramref name="path"/> over <paramref name="grid"/>, with the exact score.
     /// </summary>
@@ -98,8 +113,7 @@ public static class GaussianEndLaw
         var target = Vector<double>.Build.Dense(end.Column(0));
         var coefficients = design.QR().Solve(target);
         double residual = (design * coefficients - target).AbsoluteMaximum();
-        var p0 = path.At(times[0]);
-        double m0 = p0.Alpha * mean, v0 = p0.Alpha * p0.Alpha * variance + p0.Sigma * p0.Sigma;
+        var (m0, v0) = Marginal(mean, variance, path, times[0]);
         double a = coefficients[1], endVariance = a * a * v0;
         var b = coefficients.SubVector(2, features);
         if (tree) endVariance += b * (Matrix<double>.Build.Dense(features, features, (j, k) => Math.Min(noise.TreeLevels[j], noise.TreeLevels[k])) * b);

@@ -105,7 +105,7 @@ public static partial class Samplers
         if (Math.Sign(grid.End - grid.Start) != -path.NoisingDirection)
             throw new ArgumentException("grid must run from the noise end towards the data end of the path.", nameof(grid));
         var retimed = sampler.Retime(times, path);
-        var stepSizes = ReferenceEquals(retimed, times) ? grid.StepSizes(times) : Enumerable.Range(0, retimed.Length - 1).Select(k => retimed[k + 1] - retimed[k]).ToArray();
+        var stepSizes = ReferenceEquals(retimed, times) ? grid.StepSizes(times) : TimeGrid.Differences(retimed);
         var clock = Stopwatch.StartNew();
         var run = new SamplerRun(path, score, initial.ToArray(), initial.Count, initial.Dimension, retimed, stepSizes, seed, threads, watch, Recorded(times.Length - 1, recordEvery))
         {

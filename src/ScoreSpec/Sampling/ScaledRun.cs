@@ -19,12 +19,12 @@ internal sealed class ScaledRun
     {
         Run = run;
         int m = run.Times.Length;
-        Alpha = new double[m]; Sigma = new double[m]; SigmaHat = new double[m]; Lambda = new double[m];
+        Alpha = new double[m]; Sigma = new double[m]; Lambda = new double[m];
+        SigmaHat = Levels(run.Path, run.Times);
         for (int k = 0; k < m; k++)
         {
             var p = run.Path.At(run.Times[k]);
             Alpha[k] = p.Alpha; Sigma[k] = p.Sigma;
-            SigmaHat[k] = p.Sigma / p.Alpha;
             Lambda[k] = LambdaAt(run.Path, run.Times[k]);
         }
     }

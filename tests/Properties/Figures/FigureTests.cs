@@ -217,29 +217,14 @@ public class FigureTests(ITestOutputHelper output)
     {
         // Each sampler's markers sit at (log10 evaluations, log10 mean distance from the flow map) as FlowMapBenchmark
         // measures them; a sampler is found by its colour. Identical maps (euler and dpm_solver_1, dpm_2 and dpm_solver_2)
-        // draw on top of each other, which is what they are.
-        var fig = Draw("samplers-" + kind);
-        AxesAreConsistent(fig);
-        LegendIsOffTheData(fig);
-        for (int s = 0; s < FlowMapBenchmark.Measured.Length; s++)
-        {
-            var c = PlotFigures.SamplerColours[s];
-            string colour = $"#{c.R:X2}{c.G:X2}{c.B:X2}";
-            var markers = fig.Plottables.Where(p => p.Colour == colour).SelectMany(p => p.Markers).ToList();
-            if (!FlowMapBenchmark.DefinedOn(FlowMapBenchmark.Measured[s], kind))
+        // draw on top of each other, which is what they are; a sampler not defined on the path (flow_match_euler off
+        // condot) is not drawn.
+        MarkersAreTheMeasurements("samplers-" + kind, kind, PlotFigures.SamplerColours,
+            [.. FlowMapBenchmark.Measured.Select(e => (e, (Func<int, (int, double)>)(budget =>
             {
-                Assert.Empty(markers); // a sampler not defined on the path is not drawn (flow_match_euler off condot)
-                continue;
-            }
-            Assert.Equal(FlowMapBenchmark.Budgets.Length, markers.Count);
-            foreach (int budget in FlowMapBenchmark.Budgets)
-            {
-                var m = FlowMapBenchmark.Measure(FlowMapBenchmark.Measured[s].Name, kind, budget);
-                double x = Math.Log10(m.Evaluations), y = Math.Log10(m.MeanError);
-                Assert.Contains(markers, p => Math.Abs(p.X - x) < 1.5 * fig.Pixel.X && Math.Abs(p.Y - y) < 1.5 * fig.Pixel.Y);
-            }
-        }
-        output.WriteLine($"{kind}: {FlowMapBenchmark.Measured.Length} samplers x {FlowMapBenchmark.Budgets.Length} budgets drawn where measured");
+                var m = FlowMapBenchmark.Measure(e.Name, kind, budget);
+                return (m.Evaluations, m.MeanError);
+            })))]);
     }
 
     [Theory]
@@ -248,18 +233,31 @@ public class FigureTests(ITestOutputHelper output)
     [InlineData("condot")]
     public void StochasticSamplerPointsAreTheExactWassersteinDistances(string kind)
     {
-        // Each stochastic sampler's markers sit at (log10 evaluations, log10 W2) as MeasureStochastic computes them; a
-        // sampler is found by its colour; one not defined on the path (ancestral on condot) is not drawn.
-        var fig = Draw("samplers-stochastic-" + kind);
+        // The same for the stochastic samplers at (log10 evaluations, log10 W2) as MeasureStochastic computes them
+        // (ancestral is not drawn on condot).
+        MarkersAreTheMeasurements("samplers-stochastic-" + kind, kind, PlotFigures.StochasticSamplerColours,
+            [.. FlowMapBenchmark.StochasticMeasured.Select(e => (e.Entry, (Func<int, (int, double)>)(budget =>
+            {
+                var m = FlowMapBenchmark.MeasureStochastic(e.Label, kind, budget);
+                return (m.Evaluations, m.Wasserstein2);
+            })))]);
+    }
+
+    /// <summary>
+    /// In figure <paramref name="name"/>, sampler s (found by colour s) has a marker at (log10 evaluations, log10 value) for
+    /// every budget where it is defined on the path, and none where it is not.
+    /// </summary>
+    private void MarkersAreTheMeasurements(string name, string kind, IReadOnlyList<ScottPlot.Color> colours, (SamplerEntry Entry, Func<int, (int Evaluations, double Value)> Measure)[] samplers)
+    {
+        var fig = Draw(name);
         AxesAreConsistent(fig);
         LegendIsOffTheData(fig);
-        for (int s = 0; s < FlowMapBenchmark.StochasticMeasured.Length; s++)
+        for (int s = 0; s < samplers.Length; s++)
         {
-            var c = PlotFigures.StochasticSamplerColours[s];
+            var c = colours[s];
             string colour = $"#{c.R:X2}{c.G:X2}{c.B:X2}";
             var markers = fig.Plottables.Where(p => p.Colour == colour).SelectMany(p => p.Markers).ToList();
-            var (entry, _, label) = FlowMapBenchmark.StochasticMeasured[s];
-            if (!FlowMapBenchmark.DefinedOn(entry, kind))
+            if (!FlowMapBenchmark.DefinedOn(samplers[s].Entry, kind))
             {
                 Assert.Empty(markers);
                 continue;
@@ -267,10 +265,11 @@ public class FigureTests(ITestOutputHelper output)
             Assert.Equal(FlowMapBenchmark.Budgets.Length, markers.Count);
             foreach (int budget in FlowMapBenchmark.Budgets)
             {
-                var m = FlowMapBenchmark.MeasureStochastic(label, kind, budget);
-                double x = Math.Log10(m.Evaluations), y = Math.Log10(m.Wasserstein2);
+                var (evaluations, value) = samplers[s].Measure(budget);
+                double x = Math.Log10(evaluations), y = Math.Log10(value);
                 Assert.Contains(markers, p => Math.Abs(p.X - x) < 1.5 * fig.Pixel.X && Math.Abs(p.Y - y) < 1.5 * fig.Pixel.Y);
             }
         }
+        output.WriteLine($"{name}: {samplers.Length} samplers x {FlowMapBenchmark.Budgets.Length} budgets drawn where measured");
     }
 }

@@ -50,7 +50,9 @@ public abstract partial record Sampler
                 for (int j = 0; j < d; j++) data[j] = xh[j] - s.SigmaHat[k] * e[j];
                 double h = s.Lambda[k + 1] - s.Lambda[k], hEta = (1 + Eta) * h;
                 double ratio = s.SigmaHat[k + 1] / s.SigmaHat[k] * Math.Exp(-Eta * h), c = -Accurate.ExpM1(-hEta);
-                double phi2 = Accurate.ExpM1(-hEta) / hEta + 1, phi3 = phi2 / hEta - 0.5;
+                // k-diffusion's phi2 = expm1(-h_eta) / h_eta + 1 and phi3 = phi2 / h_eta - 1/2, which are h_eta phi_2(-h_eta) and
+                // -h_eta phi_3(-h_eta) in the phi functions, taken from there without the recursion's cancellation.
+                double phi2 = hEta * Accurate.Phi(2, -hEta), phi3 = -hEta * Accurate.Phi(3, -hEta);
                 double h1 = k >= 1 ? s.Lambda[k] - s.Lambda[k - 1] : 0, h2 = k >= 2 ? s.Lambda[k - 1] - s.Lambda[k - 2] : 0;
                 double noise = Eta > 0 ? s.SigmaHat[k + 1] * Math.Sqrt(-Accurate.ExpM1(-2 * Eta * h)) * SNoise : 0;
                 if (noise > 0) s.TreeStep(k, stream, history.Slice(2 * d, d), w, w2); // W at sigmah_k lives in the history

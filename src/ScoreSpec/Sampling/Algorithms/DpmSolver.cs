@@ -20,7 +20,7 @@ public abstract partial record Sampler
     public sealed record DpmSolver(int Order = 2) : Sampler
     {
         /// <summary>phi(h) = expm1(h) / h - 1 = h/2 + h^2/6 + ..., by its series where the quotient would cancel.</summary>
-        internal static double Phi(double h) => Math.Abs(h) < 1e-3 ? h * (0.5 + h * (1.0 / 6 + h * (1.0 / 24 + h / 120))) : Accurate.ExpM1(h) / h - 1;
+        internal static double Phi(double h) => h * Accurate.Phi(2, h); // expm1(h) / h - 1 without its cancellation
 
         internal override long Run(SamplerRun run)
         {
