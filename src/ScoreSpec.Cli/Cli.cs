@@ -29,7 +29,12 @@ internal static class Cli
             stderr.WriteLine($"scorespec: unknown command \"{args[0]}\"; {hint}commands: {string.Join(", ", Commands)}");
             return 2;
         }
-        var root = new RootCommand("ScoreSpec: exact reference values and identity checks for score-based diffusion.");
+        // A root named scorespec whatever the executable is called (ScoreSpec.Cli when run from the repository).
+        var root = new Command("scorespec", "ScoreSpec: exact reference values and identity checks for score-based diffusion. The request formats, answers and exit codes are in docs/cli.md.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
 
         var seed = new Option<ulong>("--seed") { Description = "Master seed of the random instances (0 to 2^64 - 1).", DefaultValueFactory = _ => 0UL };
         var quick = new Option<bool>("--quick") { Description = "Check fewer instances per identity." };
@@ -40,12 +45,12 @@ internal static class Cli
         root.Subcommands.Add(verify);
 
         var file = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
-        var eval = new Command("eval", "Exact quantities of a Gaussian-mixture data distribution carried along a path.") { file };
+        var eval = new Command("eval", Described("Exact quantities of a Gaussian-mixture data distribution carried along a path.", """{"data": {"weights": [1], "means": [[0]], "stds": [1]}, "path": {"kind": "vp"}, "t": 0.5, "points": [[0.3]]}""", "The request")) { file };
         eval.SetAction(r => Guarded(stderr, () => EvalCommand.Run(ReadRequest(r.GetValue(file)!, stdin), stdout)));
         root.Subcommands.Add(eval);
 
         var sampleFile = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
-        var sample = new Command("sample", "Run a sampler with the exact score of the data distribution.") { sampleFile };
+        var sample = new Command("sample", Described("Run a sampler with the exact score of the data distribution.", """{"data": {"weights": [1], "means": [[0]], "stds": [1]}, "path": {"kind": "vp"}, "sampler": "euler_maruyama", "n": 1000, "steps": 100}""", "sample")) { sampleFile };
         sample.SetAction(r => Guarded(stderr, () => SampleCommand.Run(ReadRequest(r.GetValue(sampleFile)!, stdin), stdout, stderr)));
         root.Subcommands.Add(sample);
 
@@ -78,7 +83,7 @@ internal static class Cli
         root.Subcommands.Add(plot);
 
         var likelihoodFile = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
-        var likelihood = new Command("likelihood", "Log-likelihood by the probability-flow ODE.") { likelihoodFile };
+        var likelihood = new Command("likelihood", Described("Log-likelihood by the probability-flow ODE.", """{"data": {"weights": [1], "means": [[0]], "stds": [1]}, "path": {"kind": "vp"}, "points": [[0.3]]}""", "likelihood")) { likelihoodFile };
         likelihood.SetAction(r => Guarded(stderr, () => LikelihoodCommand.Run(ReadRequest(r.GetValue(likelihoodFile)!, stdin), stdout, stderr)));
         root.Subcommands.Add(likelihood);
 
@@ -103,12 +108,49 @@ internal static class Cli
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            var unmatched = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
-            stderr.WriteLine($"scorespec: {args[0]}: {Plain(OneLine(unmatched.Message))}");
+            // An unknown option is the likelier slip than a stray argument (the parser may take "--x" as FILE and
+            // report the real FILE as the stray one), so report options first.
+            var unmatched = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized command or argument '-", StringComparison.Ordinal))
+                ?? parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            stderr.WriteLine($"scorespec: {args[0]}: {Unrecognized(parsed, unmatched.Message) ?? Plain(OneLine(unmatched.Message))}");
             return 2;
         }
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return parsed.Invoke(config);
+    }
+
+    /// <summary>A command's help: what it does, a minimal request that runs, and where the whole contract is.</summary>
+    private static string Described(string what, string minimalRequest, string section) =>
+        $"{what}\nMinimal request (FILE, or - to read it from standard input):\n  {minimalRequest}\nEvery field, default, limit and the answer: docs/cli.md, section \"{section}\"."
+        ;
+
+    /// <summary>
+    /// "unknown option "--sed"; did you mean "--seed"? options of verify: ..." for a token the command does not take, or
+    /// null when the parser's message is about something else.
+    /// </summary>
+    private static string? Unrecognized(ParseResult parsed, string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, "^Unrecognized command or argument '(.*)'");
+        if (!m.Success) return null;
+        string token = m.Groups[1].Value;
+        var command = parsed.CommandResult.Command;
+        var options = command.Options.Where(o => !o.Hidden).Select(o => o.Name).ToList();
+        // The parser may have taken an unknown option ("--x") as the command's argument and reported the argument
+        // after it instead; an unknown dash token is what to report.
+        var known = command.Options.SelectMany(o => o.Aliases.Append(o.Name)).Concat(["-h", "-?", "--help"]).ToHashSet();
+        if (parsed.Tokens.Select(t => t.Value).FirstOrDefault(v => v.Length > 1 && v.StartsWith('-') && !known.Contains(v)
+                && !double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out _)) is string dash)
+            token = dash;
+        if (!token.StartsWith('-'))
+        {
+            var arguments = command.Arguments.Select(a => a.Name).ToList();
+            return arguments.Count == 0
+                ? $"unexpected argument \"{token}\": {command.Name} takes none"
+                : $"unexpected argument \"{token}\": {command.Name} takes {string.Join(" ", arguments)} only";
+        }
+        string hint = Fields.Nearest(token, options) is string near ? $"did you mean \"{near}\"? " : "";
+        string list = options.Count == 0 ? $"{command.Name} takes no options" : $"options of {command.Name}: {string.Join(", ", options)}";
+        return $"unknown option \"{token}\"; {hint}{list}";
     }
 
     /// <summary>The parser's messages name .NET types ("as expected type 'System.UInt64'"); say what is expected instead.</summary>

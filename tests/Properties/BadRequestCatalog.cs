@@ -265,8 +265,11 @@ public class BadRequestCatalog(ITestOutputHelper output)
         c.Add(new Case("missing file", ["eval", "/nonexistent/request.json"], "", "scorespec: FILE: "));
         c.Add(new Case("directory as file", ["eval", Path.GetTempPath()], "", "scorespec: FILE: "));
         c.Add(new Case("FILE missing", ["eval"], "", "scorespec: eval: "));
-        c.Add(new Case("two FILEs", ["eval", "a.json", "b.json"], "", "scorespec: eval: "));
-        c.Add(new Case("unknown option", ["verify", "--frobnicate"], "", "scorespec: verify: "));
+        c.Add(new Case("two FILEs", ["eval", "a.json", "b.json"], "", "scorespec: eval: unexpected argument \"b.json\":"));
+        c.Add(new Case("unknown option", ["verify", "--frobnicate"], "", "scorespec: verify: unknown option \"--frobnicate\";"));
+        c.Add(new Case("misspelt option", ["verify", "--qick"], "", "scorespec: verify: unknown option \"--qick\"; did you mean \"--quick\"?"));
+        c.Add(new Case("unknown option before FILE", ["eval", "--jsn", "request.json"], "", "scorespec: eval: unknown option \"--jsn\";"));
+        c.Add(new Case("argument to a command without any", ["examples", "all"], "", "scorespec: examples: unexpected argument \"all\":"));
         c.Add(new Case("seed not a number", ["verify", "--seed", "abc"], "", "scorespec: verify: "));
         c.Add(new Case("seed negative", ["verify", "--seed", "-1"], "", "scorespec: verify: "));
         c.Add(new Case("seed beyond 2^64", ["verify", "--seed", "18446744073709551616"], "", "scorespec: verify: "));
