@@ -8,7 +8,7 @@ namespace ScoreSpec.Cli;
 /// <summary>The `scorespec` commands (shared/cli-contract.md). Exit codes: 0 success, 1 a failed identity, 2 bad input.</summary>
 internal static class Cli
 {
-    private static readonly string[] Commands = ["verify", "examples", "eval", "likelihood", "sample", "plot", "samplers", "bench-samplers"];
+    private static readonly string[] Commands = ["verify", "examples", "eval", "likelihood", "sample", "plot", "samplers", "bench-samplers", "serve"];
 
     /// <summary>
     /// The one boundary of the CLI. Bad input of any kind (a request field, a library argument error mapped to its field,
@@ -105,6 +105,10 @@ internal static class Cli
         samplers.SetAction(r => Guarded(stderr, () => SamplersCommand.Run(r.GetValue(samplersJson), stdout)));
         root.Subcommands.Add(samplers);
 
+        var serve = new Command("serve", $"Answer requests from a client: one JSON line {{\"id\": ..., \"command\": ..., \"request\": {{...}}}} per request on standard input (command one of {string.Join(", ", Serve.Names)}), one JSON line {{\"id\": ..., \"ok\": ..., \"answer\" or \"error\": ...}} per answer on standard output, until standard input ends. A bad request gets an error line and the server goes on. Details: docs/cli.md, section \"serve\".");
+        serve.SetAction(_ => Serve.Run(stdin, stdout, stderr));
+        root.Subcommands.Add(serve);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -177,35 +181,29 @@ internal static class Cli
     private static int Guarded(TextWriter stderr, Func<int> action)
     {
         try { return action(); }
-        catch (RequestException ex)
-        {
-            stderr.WriteLine($"scorespec: {ex.Field}: {OneLine(ex.Message)}");
-            return 2;
-        }
-        catch (ArgumentException ex)
-        {
-            // A library argument error that no command mapped to a field: still bad input, still one line, named by the
-            // library's parameter when it has one, without .NET's "(Parameter ...)" suffix.
-            string message = ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal);
-            stderr.WriteLine($"scorespec: {ex.ParamName ?? "request"}: {OneLine(message)}");
-            return 2;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"scorespec: I/O: {OneLine(ex.Message)}");
-            return 2;
-        }
-        catch (OutOfMemoryException)
-        {
-            stderr.WriteLine("scorespec: request: not enough memory for this request; lower n or the number of points");
-            return 2;
-        }
         catch (Exception ex)
         {
-            stderr.WriteLine($"scorespec: internal error ({ex.GetType().Name}: {OneLine(ex.Message)}); this is a defect of ScoreSpec, please report it with the request");
-            return 3;
+            var (code, field, message) = Classify(ex);
+            stderr.WriteLine(field is null ? $"scorespec: {message}" : $"scorespec: {field}: {message}");
+            return code;
         }
     }
+
+    /// <summary>
+    /// The boundary's one mapping from an exception to an exit code, the field it names (null for a defect) and a one-line
+    /// message; <see cref="Guarded"/> prints it and `serve` answers it as JSON.
+    /// </summary>
+    internal static (int Code, string? Field, string Message) Classify(Exception ex) => ex switch
+    {
+        RequestException r => (2, r.Field, OneLine(r.Message)),
+        // A library argument error that no command mapped to a field: still bad input, still one line, named by the
+        // library's parameter when it has one, without .NET's "(Parameter ...)" suffix.
+        ArgumentException a => (2, a.ParamName ?? "request",
+            OneLine(a.ParamName is null ? a.Message : a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal))),
+        IOException or UnauthorizedAccessException => (2, "I/O", OneLine(ex.Message)),
+        OutOfMemoryException => (2, "request", "not enough memory for this request; lower n or the number of points"),
+        _ => (3, null, $"internal error ({ex.GetType().Name}: {OneLine(ex.Message)}); this is a defect of ScoreSpec, please report it with the request"),
+    };
 
     private static int Verify(ulong seed, bool quick, bool full, bool json, TextWriter stdout)
     {

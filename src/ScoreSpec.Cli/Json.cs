@@ -248,11 +248,17 @@ internal static class Json
     /// Writes one indented JSON document to standard output, and only once the whole of it is built: a command that fails
     /// part-way leaves standard output empty (docs/cli.md).
     /// </summary>
-    internal static void Answer(TextWriter stdout, Action<Utf8JsonWriter> write)
+    /// <param name="stdout">Where the answer goes.</param>
+    /// <param name="write">Writes the answer.</param>
+    /// <param name="arrays">The request's "arrays": its array files are written (and named in "files") before anything
+    /// reaches standard output.</param>
+    internal static void Answer(TextWriter stdout, Action<Utf8JsonWriter> write, ArrayFiles? arrays = null)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true })) write(w);
-        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+        var bytes = ms.ToArray();
+        if (arrays is not null) bytes = arrays.WriteAll(bytes);
+        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(bytes));
     }
 
     /// <summary>A console for tables in plain text: no colours, no escape codes, 200 columns wide.</summary>

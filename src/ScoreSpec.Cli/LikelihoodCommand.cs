@@ -25,6 +25,7 @@ internal static class LikelihoodCommand
         const string tolerance = "tolerances below 1e-13 cannot be met in double precision";
         double rtol = request.Number("rtol", 1e-8, 1e-13, 1, tolerance), atol = request.Number("atol", 1e-8, 1e-13, 1, tolerance);
         double budget = Budget.Read(request);
+        var arrays = ArrayFiles.Read(request);
         request.RejectUnknown("a likelihood request");
 
         // Dormand-Prince took 176 evaluations a point at rtol = 1e-8 and 62 at 1e-5 on the contract's mixture: about
@@ -74,7 +75,7 @@ internal static class LikelihoodCommand
             Json.WriteNumber(w, "t_start", path.DataEnd == Paths.DataEnd.Zero ? epsilon : 1 - epsilon);
             Json.WriteNumber(w, "t_end", path.DataEnd == Paths.DataEnd.Zero ? 1 - epsilon : epsilon);
             w.WriteEndObject();
-        });
+        }, arrays);
         return 0;
     }
 }

@@ -52,6 +52,7 @@ internal static class SampleCommand
             csv = csvJson.GetString();
         }
         double budget = Budget.Read(request);
+        var arrays = ArrayFiles.Read(request);
         request.RejectUnknown($"a sample request with sampler {name}");
         if (entry.DefinedOn(path) is { } notDefined) throw new RequestException("sampler", notDefined);
 
@@ -143,6 +144,7 @@ internal static class SampleCommand
             }
         }
 
+        arrays?.Add("samples", [.. final.Values], n, d);
         Json.Answer(stdout, w =>
         {
             w.WriteStartObject();
@@ -191,7 +193,7 @@ internal static class SampleCommand
             Json.WriteNumber(w, "estimated_seconds", estimate);
             w.WriteString("start", "exact marginal p_t at t_start");
             w.WriteEndObject();
-        });
+        }, arrays);
         return 0;
     }
 
