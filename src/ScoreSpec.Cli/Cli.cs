@@ -8,7 +8,7 @@ namespace ScoreSpec.Cli;
 /// <summary>The `scorespec` commands (shared/cli-contract.md). Exit codes: 0 success, 1 a failed identity, 2 bad input.</summary>
 internal static class Cli
 {
-    private static readonly string[] Commands = ["verify", "examples", "eval", "likelihood", "sample", "plot", "samplers", "bench-samplers", "serve"];
+    private static readonly string[] Commands = ["verify", "examples", "eval", "likelihood", "sample", "plot", "samplers", "bench-samplers", "serve", "schema"];
 
     /// <summary>
     /// The one boundary of the CLI. Bad input of any kind (a request field, a library argument error mapped to its field,
@@ -108,6 +108,21 @@ internal static class Cli
         var serve = new Command("serve", $"Answer requests from a client: one JSON line {{\"id\": ..., \"command\": ..., \"request\": {{...}}}} per request on standard input (command one of {string.Join(", ", Serve.Names)}), one JSON line {{\"id\": ..., \"ok\": ..., \"answer\" or \"error\": ...}} per answer on standard output, until standard input ends. A bad request gets an error line and the server goes on. Details: docs/cli.md, section \"serve\".");
         serve.SetAction(_ => Serve.Run(stdin, stdout, stderr));
         root.Subcommands.Add(serve);
+
+        var schemaName = new Argument<string>("NAME") { Description = $"One of {string.Join(", ", Schemas.Names)}." };
+        var schema = new Command("schema", "Print the JSON Schema (draft 2020-12) of a request: eval, likelihood, sample, or a serve line. The same files are in docs/schemas/.") { schemaName };
+        schema.SetAction(r => Guarded(stderr, () =>
+        {
+            string name = r.GetValue(schemaName)!;
+            if (!Schemas.Names.Contains(name))
+            {
+                string hint = Fields.Nearest(name, Schemas.Names) is string near ? $" (did you mean \"{near}\"?)" : "";
+                throw new RequestException("NAME", $"must be one of {string.Join(", ", Schemas.Names)}; got \"{name}\"{hint}");
+            }
+            stdout.WriteLine(Schemas.Text(name));
+            return 0;
+        }));
+        root.Subcommands.Add(schema);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
