@@ -135,6 +135,87 @@ internal sealed class ArrayFiles
     }
 
     /// <summary>
+    /// Reads a .npy file (format 1.0, 2.0 or 3.0) of little-endian float64, float32, int64 or int32 in C order, as
+    /// doubles with its shape. Throws <see cref="InvalidDataException"/> for anything else.
+    /// </summary>
+    internal static (double[] Values, int[] Shape) ReadNpy(string file)
+    {
+        using var stream = File.OpenRead(file);
+        using var r = new BinaryReader(stream);
+        var magic = r.ReadBytes(8);
+        if (magic.Length < 8 || magic[0] != 0x93 || Encoding.ASCII.GetString(magic, 1, 5) != "NUMPY")
+            throw new InvalidDataException("no NumPy magic string: not a .npy file");
+        int headerLength = magic[6] == 1 ? r.ReadUInt16() : (int)r.ReadUInt32();
+        string header = Encoding.ASCII.GetString(r.ReadBytes(headerLength));
+        string descr = System.Text.RegularExpressions.Regex.Match(header, @"'descr':\s*'([^']*)'").Groups[1].Value;
+        if (System.Text.RegularExpressions.Regex.IsMatch(header, @"'fortran_order':\s*True"))
+            throw new InvalidDataException("Fortran-ordered arrays are not read; save with np.ascontiguousarray");
+        var shapeText = System.Text.RegularExpressions.Regex.Match(header, @"'shape':\s*\(([^)]*)\)");
+        if (!shapeText.Success) throw new InvalidDataException("the header has no shape");
+        var shape = shapeText.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        long count = shape.Aggregate(1L, (a, b) => a * b);
+        if (count > 100_000_000) throw new InvalidDataException($"holds {count} numbers; at most 1e8 are read");
+        var values = new double[count];
+        for (long i = 0; i < count; i++)
+            values[i] = descr switch
+            {
+                "<f8" => r.ReadDouble(),
+                "<f4" => r.ReadSingle(),
+                "<i8" => r.ReadInt64(),
+                "<i4" => r.ReadInt32(),
+                _ => throw new InvalidDataException($"dtype '{descr}' is not read; save as float64 ('<f8')"),
+            };
+        return (values, shape);
+    }
+
+    /// <summary>
+    /// Reads a CSV of numbers: lines starting with '#' are skipped except "# shape: a,b,c" (which reshapes the rows), a
+    /// first line that is not numeric is taken as a header, and every other line is one row of equal length.
+    /// </summary>
+    internal static (double[] Values, int[] Shape) ReadCsv(string file)
+    {
+        var values = new List<double>();
+        int[]? declared = null;
+        int columns = -1, rows = 0, lineNumber = 0;
+        foreach (var raw in File.ReadLines(file))
+        {
+            lineNumber++;
+            string line = raw.Trim();
+            if (line.Length == 0) continue;
+            if (line.StartsWith('#'))
+            {
+                var m = System.Text.RegularExpressions.Regex.Match(line, @"^#\s*shape:\s*([0-9,\s]+)$");
+                if (m.Success) declared = m.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+                continue;
+            }
+            var cells = line.Split(',');
+            var row = new double[cells.Length];
+            bool numeric = true;
+            for (int j = 0; j < cells.Length && numeric; j++)
+                numeric = double.TryParse(cells[j].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out row[j]);
+            if (!numeric)
+            {
+                if (rows == 0 && columns < 0) { columns = cells.Length; continue; } // a header
+                throw new InvalidDataException($"line {lineNumber} holds something that is not a number");
+            }
+            if (columns >= 0 && cells.Length != columns) throw new InvalidDataException($"line {lineNumber} has {cells.Length} columns, the first row {columns}");
+            columns = cells.Length;
+            values.AddRange(row);
+            rows++;
+            if (values.Count > 100_000_000) throw new InvalidDataException("holds more than 1e8 numbers");
+        }
+        if (rows == 0) throw new InvalidDataException("holds no rows of numbers");
+        int[] shape = columns == 1 ? [rows] : [rows, columns];
+        if (declared is not null)
+        {
+            if (declared.Aggregate(1L, (a, b) => a * b) != values.Count) throw new InvalidDataException($"its # shape line says {string.Join(",", declared)} but it holds {values.Count} numbers");
+            shape = declared;
+        }
+        return ([.. values], shape);
+    }
+
+    /// <summary>
     /// CSV: a first line "# shape: a,b,c", then one row per index of the leading axes holding the last axis (a vector is
     /// one column); round-trip numbers. NumPy reads it with loadtxt(file, delimiter=",").reshape(shape).
     /// </summary>

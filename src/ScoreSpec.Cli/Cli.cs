@@ -8,7 +8,7 @@ namespace ScoreSpec.Cli;
 /// <summary>The `scorespec` commands (shared/cli-contract.md). Exit codes: 0 success, 1 a failed identity, 2 bad input.</summary>
 internal static class Cli
 {
-    private static readonly string[] Commands = ["verify", "examples", "eval", "likelihood", "sample", "plot", "samplers", "bench-samplers", "serve", "schema"];
+    private static readonly string[] Commands = ["verify", "examples", "eval", "likelihood", "sample", "plot", "samplers", "bench-samplers", "serve", "schema", "check"];
 
     /// <summary>
     /// The one boundary of the CLI. Bad input of any kind (a request field, a library argument error mapped to its field,
@@ -104,6 +104,12 @@ internal static class Cli
         var samplers = new Command("samplers", "List every sampler with its options, order and the path kinds it runs on.") { samplersJson };
         samplers.SetAction(r => Guarded(stderr, () => SamplersCommand.Run(r.GetValue(samplersJson), stdout)));
         root.Subcommands.Add(samplers);
+
+        var checkFile = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
+        var check = new Command("check", Described("Judge a sampler's output or a model's values against the exact answer: a sample against p_t or the data distribution at a stated false-failure probability, or values of the score, denoiser, noise, velocity or log density at points and times.",
+            """{"claim": "distribution", "data": {"weights": [1], "means": [[0]], "stds": [1]}, "samples": [[0.1], [-1.2], [0.4], [2.0], [-0.3], [0.9], [-0.7], [1.1]]}""", "check")) { checkFile };
+        check.SetAction(r => Guarded(stderr, () => CheckCommand.Run(ReadRequest(r.GetValue(checkFile)!, stdin), stdout)));
+        root.Subcommands.Add(check);
 
         var serve = new Command("serve", $"Answer requests from a client: one JSON line {{\"id\": ..., \"command\": ..., \"request\": {{...}}}} per request on standard input (command one of {string.Join(", ", Serve.Names)}), one JSON line {{\"id\": ..., \"ok\": ..., \"answer\" or \"error\": ...}} per answer on standard output, until standard input ends. A bad request gets an error line and the server goes on. Details: docs/cli.md, section \"serve\".");
         serve.SetAction(_ => Serve.Run(stdin, stdout, stderr));

@@ -111,7 +111,7 @@ internal static class SampleCommand
         var ksP = new double[ksCoordinates];
         for (int j = 0; j < ksCoordinates; j++)
         {
-            var marginal = CoordinateMarginal(data, j);
+            var marginal = data.Coordinate(j);
             ks[j] = SampleTests.KolmogorovSmirnov(final.Column(j), marginal.Cdf);
             ksP[j] = SampleTests.KolmogorovPValue(ks[j], n);
         }
@@ -258,7 +258,4 @@ internal static class SampleCommand
         return (distances.Average(), distances.Max());
     }
 
-    /// <summary>The exact law of coordinate j of the data: the one-dimensional mixture of N(mu_kj, Sigma_k,jj).</summary>
-    private static GaussianMixture CoordinateMarginal(GaussianMixture data, int j)
-        => new([.. data.Weights], data.Components.Select(c => Gaussian.Diagonal([c.Mean[j]], [c.Variances[j]])).ToArray());
 }

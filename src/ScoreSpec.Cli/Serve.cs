@@ -18,6 +18,7 @@ internal static class Serve
         ["eval"] = (request, stdout, _) => EvalCommand.Run(request, stdout),
         ["likelihood"] = LikelihoodCommand.Run,
         ["sample"] = SampleCommand.Run,
+        ["check"] = (request, stdout, _) => CheckCommand.Run(request, stdout),
         ["samplers"] = (request, stdout, _) => { request.RejectUnknown("a samplers request"); return SamplersCommand.Run(true, stdout); },
     };
 

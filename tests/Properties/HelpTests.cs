@@ -33,6 +33,7 @@ public class HelpTests
     [InlineData("eval", "log_density")]
     [InlineData("sample", "mean")]
     [InlineData("likelihood", "reference_log_density")]
+    [InlineData("check", "verdict")]
     public void EachCommandsHelpShowsAMinimalRequestThatRuns(string command, string answerField)
     {
         var (code, help, _) = Run("", command, "--help");

@@ -190,7 +190,7 @@ public class ServeAndArrayTests
             Assert.StartsWith(message, e.GetProperty("message").GetString());
         }
         Error(answers[1], "null", "line", "is not valid JSON at line 1");
-        Error(answers[2], "\"two\"", "command", "must be one of eval, likelihood, sample, samplers; got \"evl\" (did you mean \"eval\"?)");
+        Error(answers[2], "\"two\"", "command", "must be one of eval, likelihood, sample, check, samplers; got \"evl\" (did you mean \"eval\"?)");
         // The same field and message as the command line prints for the request alone.
         var (c3, _, alone3) = Run(badWeights, "eval", "-");
         Assert.Equal(2, c3);

@@ -244,6 +244,46 @@ class ScoreSpec:
         answer = self.request("likelihood", {"data": dict(data), "path": _path(path), "points": pts, **options})
         return {k: (np.asarray(v) if isinstance(v, list) else v) for k, v in answer.items()}
 
+    # -- judging someone's sampler or model ----------------------------------------------------------------------
+
+    def check_distribution(self, data: Mapping, samples, path: str | Mapping | None = None, t: float | None = None,
+                           false_failure: float = 1e-6, seed: int = 0) -> dict:
+        """Is ``samples`` ((n, d) array) a sample of p_t on ``path`` at time ``t`` (or, with neither, of the data
+        distribution)? Returns the answer of ``scorespec check``: ``verdict`` ("pass" or "fail"), ``failures`` and
+        ``tests`` (each mean, covariance entry, per-coordinate Kolmogorov-Smirnov distance and the energy statistic,
+        with its threshold and the smallest error it detects with probability 0.99). A sample of the claimed law fails
+        with probability at most ``false_failure``. The samples travel through a .npy file."""
+        req: dict[str, Any] = {"claim": "distribution", "data": dict(data), "false_failure": float(false_failure),
+                               "seed": int(seed)}
+        if (path is None) != (t is None):
+            raise ValueError("give path and t together (the law p_t), or neither (the data distribution)")
+        if path is not None:
+            req["path"] = _path(path)
+            req["t"] = float(t)
+        return self._check_with_file(req, "samples", samples)
+
+    def check_pointwise(self, data: Mapping, path: str | Mapping, quantity: str, t, x, values, rtol: float = 1e-6,
+                        atol: float = 1e-9) -> dict:
+        """Are ``values`` the exact ``quantity`` (score, denoiser, noise, velocity, v_prediction, log_density) of p_t at
+        the points ``x`` ((n, d)) and time ``t`` (a number, or a list of times with values of shape (times, n, ...))?
+        A value passes when |value - exact| <= atol + rtol |exact| in every coordinate; the answer names the worst."""
+        pts, _ = _points(x)
+        req: dict[str, Any] = {"claim": "pointwise", "data": dict(data), "path": _path(path), "quantity": quantity,
+                               "points": pts, "rtol": float(rtol), "atol": float(atol)}
+        if np.ndim(t) > 0:
+            req["times"] = np.asarray(t, dtype=float).tolist()
+        else:
+            req["t"] = float(t)
+        return self._check_with_file(req, "values", values)
+
+    def _check_with_file(self, req: dict, key: str, array) -> dict:
+        """Sends a check whose large array travels as a .npy file in a temporary folder."""
+        with tempfile.TemporaryDirectory(prefix="scorespec-") as folder:
+            file = os.path.join(folder, f"{key}.npy")
+            np.save(file, np.ascontiguousarray(np.asarray(array, dtype=np.float64)))
+            req[key] = file
+            return self.request("check", req)
+
     def samplers(self) -> list[dict]:
         """Every sampler with its options, claimed order and the path kinds it runs on."""
         return self.request("samplers")

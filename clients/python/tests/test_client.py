@@ -138,3 +138,26 @@ def test_likelihood_beside_the_exact_value(ss):
 def test_samplers_are_listed(ss):
     names = {s["name"] for s in ss.samplers()}
     assert {"euler_maruyama", "ddim", "dpmpp_2m", "unipc"} <= names
+
+
+def test_check_distribution_passes_exact_samples_and_fails_a_slip(ss):
+    # Exact draws of the data law (NumPy's generator, seed 3) pass at false-failure probability 1e-6; the same draws
+    # with the spread 10 % too wide fail (the covariance z-statistics are about 7 standard errors out at n = 20000).
+    rng = np.random.default_rng(3)
+    k = rng.choice(2, size=20000, p=W)
+    x = MU[k] + S[k, None] * rng.standard_normal((20000, 2))
+    answer = ss.check_distribution(DATA, x)
+    assert answer["verdict"] == "pass", answer["failures"]
+    mean = W @ MU
+    wide = mean + 1.1 * (x - mean)
+    answer = ss.check_distribution(DATA, wide)
+    assert answer["verdict"] == "fail"
+    assert any(name.startswith("covariance") for name in answer["failures"])
+
+
+def test_check_pointwise_names_the_worst_value(ss):
+    values = exact(0.5, POINTS)[1].copy()
+    assert ss.check_pointwise(DATA, "vp", "score", 0.5, POINTS, values, rtol=1e-9)["verdict"] == "pass"
+    values[3, 0] += 1e-3
+    answer = ss.check_pointwise(DATA, "vp", "score", 0.5, POINTS, values, rtol=1e-9)
+    assert answer["verdict"] == "fail" and answer["worst"]["point_index"] == 3

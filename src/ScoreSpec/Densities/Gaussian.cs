@@ -223,6 +223,9 @@ public sealed record Gaussian
     public MixtureMarginal Along(GaussianPath path, double t) => GaussianMixture.Single(this).Along(path, t);
 
     /// <summary>Entry (i, j) of Sigma^{-1}.</summary>
+    /// <summary>Sigma_ij without forming the matrix of a diagonal normal.</summary>
+    internal double CovarianceEntry(int i, int j) => variances is not null ? (i == j ? variances[i] : 0) : Covariance[i][j];
+
     internal double PrecisionEntry(int i, int j) => diagPrecision is not null ? (i == j ? diagPrecision[i] : 0) : precision![i * Dimension + j];
 
     internal double LogDensityCore(ReadOnlySpan<double> x)

@@ -145,6 +145,78 @@ public sealed record GaussianMixture
         return h;
     }
 
+    /// <summary>
+    /// The mean of the mixture, E[x] = sum_k pi_k mu_k.
+    /// </summary>
+    public ImmutableArray<double> Mean
+    {
+        get
+        {
+            var m = new double[Dimension];
+            for (int k = 0; k < components.Length; k++)
+                for (int j = 0; j < Dimension; j++) m[j] += Weights[k] * components[k].mean[j];
+            return [.. m];
+        }
+    }
+
+    /// <summary>
+    /// The covariance of the mixture by the law of total covariance, Cov[x] = sum_k pi_k (Sigma_k + (mu_k - m)(mu_k - m)^T)
+    /// with m the mixture's mean, as rows.
+    /// </summary>
+    public ImmutableArray<ImmutableArray<double>> Covariance
+    {
+        get
+        {
+            var m = Mean;
+            int d = Dimension;
+            var rows = new ImmutableArray<double>[d];
+            for (int i = 0; i < d; i++)
+            {
+                var row = new double[d];
+                for (int j = 0; j < d; j++)
+                    for (int k = 0; k < components.Length; k++)
+                    {
+                        var c = components[k];
+                        row[j] += Weights[k] * (c.CovarianceEntry(i, j) + (c.mean[i] - m[i]) * (c.mean[j] - m[j]));
+                    }
+                rows[i] = [.. row];
+            }
+            return [.. rows];
+        }
+    }
+
+    /// <summary>
+    /// The central moment E[(x_i - m_i)^2 (x_j - m_j)^2] about the mixture's mean m: for a component N(mu, S) with
+    /// a = mu - m, Isserlis' theorem for the shifted normal gives (S_ii + a_i^2)(S_jj + a_j^2) + 2 S_ij^2 + 4 a_i a_j S_ij,
+    /// averaged with the weights. Var[(x_i - m_i)(x_j - m_j)] = this minus Cov_ij^2: the variance behind the standard error
+    /// of a sample covariance entry.
+    /// </summary>
+    /// <param name="i">A coordinate, 0 to d - 1.</param>
+    /// <param name="j">A coordinate, 0 to d - 1 (j = i gives the fourth central moment of coordinate i).</param>
+    public double CentralFourthMoment(int i, int j)
+    {
+        if (i < 0 || i >= Dimension) throw new ArgumentException($"i must lie in [0, {Dimension - 1}], got {i}.", nameof(i));
+        if (j < 0 || j >= Dimension) throw new ArgumentException($"j must lie in [0, {Dimension - 1}], got {j}.", nameof(j));
+        var m = Mean;
+        double total = 0;
+        for (int k = 0; k < components.Length; k++)
+        {
+            var c = components[k];
+            double ai = c.mean[i] - m[i], aj = c.mean[j] - m[j];
+            double sii = c.CovarianceEntry(i, i), sjj = c.CovarianceEntry(j, j), sij = c.CovarianceEntry(i, j);
+            total += Weights[k] * ((sii + ai * ai) * (sjj + aj * aj) + 2 * sij * sij + 4 * ai * aj * sij);
+        }
+        return total;
+    }
+
+    /// <summary>The law of coordinate <paramref name="j"/>: the one-dimensional mixture of N(mu_kj, Sigma_k,jj) with the same weights.</summary>
+    /// <param name="j">A coordinate, 0 to d - 1.</param>
+    public GaussianMixture Coordinate(int j)
+    {
+        if (j < 0 || j >= Dimension) throw new ArgumentException($"j must lie in [0, {Dimension - 1}], got {j}.", nameof(j));
+        return new([.. Weights], components.Select(c => Gaussian.Diagonal([c.mean[j]], [c.CovarianceEntry(j, j)])).ToArray());
+    }
+
     /// <summary>The CDF of a one-dimensional mixture, sum_k pi_k Phi((x - mu_k)/s_k); throws for d &gt; 1.</summary>
     public double Cdf(double x)
     {

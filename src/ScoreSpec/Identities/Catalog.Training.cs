@@ -126,7 +126,7 @@ public static partial class Catalog
         var rng = new Random(seed);
         var worst = new WorstOf();
         var data = RandomInstances.Mixture(rng, 1, 3);
-        double m2 = Enumerable.Range(0, data.Components.Length).Sum(k => data.Weights[k] * (data.Components[k].Mean[0] * data.Components[k].Mean[0] + data.Components[k].Covariance[0][0]));
+        double m2 = data.Mean[0] * data.Mean[0] + data.Covariance[0][0]; // E[x^2]
         var edm = new EdmPreconditioning(Math.Sqrt(m2));
         double sigma = Math.Exp(-4 + 8 * rng.NextDouble()); // 0.018 to 55
         // Target(y, y + sigma n) is a y + b n: read a and b off the library's function, then E = a^2 m2 + b^2.

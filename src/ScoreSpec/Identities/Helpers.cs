@@ -84,12 +84,8 @@ internal static class Helpers
         return k;
     }
 
-    /// <summary>The mean and variance of a 1D mixture: sum w_k m_k and sum w_k (v_k + (m_k - mean)^2).</summary>
-    public static (double Mean, double Variance) MeanAndVariance1D(GaussianMixture m)
-    {
-        double mean = m.Weights.Select((w, i) => w * m.Components[i].Mean[0]).Sum();
-        return (mean, m.Weights.Select((w, i) => w * (m.Components[i].Covariance[0][0] + Math.Pow(m.Components[i].Mean[0] - mean, 2))).Sum());
-    }
+    /// <summary>The mean and variance of a 1D mixture (GaussianMixture.Mean and Covariance).</summary>
+    public static (double Mean, double Variance) MeanAndVariance1D(GaussianMixture m) => (m.Mean[0], m.Covariance[0][0]);
 
     public static double Norm(double[] x) => Math.Sqrt(x.Sum(v => v * v));
 
