@@ -1,0 +1,49 @@
+"""Runs the zoo: every sampler, correct and with each of its bugs, over several seeds, through scorespec check.
+
+    PYTHONPATH=clients/python python3 -m zoo.run [--seeds 5] [--n 10000]
+
+Prints one row per (sampler, bug): how often check's verdict was "fail" (the power for a bug; the false-failure rate
+for a correct sampler), at check's default false-failure probability 1e-6."""
+
+import argparse
+import sys
+
+import numpy as np
+
+from scorespec import ScoreSpec, ScoreSpecError
+
+from . import common as c
+from .samplers import SAMPLERS
+
+
+def verdict(ss, samples, law):
+    if not np.all(np.isfinite(samples)):
+        return "fail", "non-finite samples"
+    answer = ss.check_distribution(c.DATA, samples, law.get("path"), law.get("t"))
+    return answer["verdict"], ", ".join(answer["failures"])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--n", type=int, default=10000)
+    args = parser.parse_args(argv)
+    rows = []
+    with ScoreSpec() as ss:
+        for name, (sampler, bugs) in SAMPLERS.items():
+            for bug in [None] + bugs:
+                fails, why = 0, set()
+                for seed in range(args.seeds):
+                    samples, law = sampler(args.n, np.random.default_rng(1000 * seed + 7), bug)
+                    v, reason = verdict(ss, samples, law)
+                    if v == "fail":
+                        fails += 1
+                        why.update(r for r in reason.split(", ") if r)
+                rows.append((name, bug or "(correct)", fails, args.seeds, sorted(why)))
+                print(f"{name:12s} {bug or '(correct)':28s} failed {fails}/{args.seeds}  {', '.join(sorted(why))[:80]}", flush=True)
+    bad = [r for r in rows if (r[1] == "(correct)") != (r[2] == 0)]
+    return 0 if not bad else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
