@@ -16,10 +16,15 @@ from . import common as c
 from .samplers import SAMPLERS
 
 
-def verdict(ss, samples, law):
-    if not np.all(np.isfinite(samples)):
-        return "fail", "non-finite samples"
-    answer = ss.check_distribution(c.DATA, samples, law.get("path"), law.get("t"))
+def verdict(ss, result, law):
+    """check's verdict on a zoo result: a distribution claim on samples, or a pointwise claim on values."""
+    if not np.all(np.isfinite(result)):
+        return "fail", "non-finite output"
+    if law.get("claim") == "pointwise":
+        answer = ss.check_pointwise(c.DATA, law["path"], law["quantity"], law["t"], law["points"], result,
+                                    rtol=law["rtol"], atol=law["atol"])
+        return answer["verdict"], f"worst error over tolerance {answer['worst']['error_over_tolerance']:.3g}"
+    answer = ss.check_distribution(c.DATA, result, law.get("path"), law.get("t"))
     return answer["verdict"], ", ".join(answer["failures"])
 
 

@@ -122,6 +122,66 @@ def ddpm(n, rng, bug=None, steps=1000):
     return x, {}
 
 
+def pc_vp(n, rng, bug=None, steps=500, snr=0.16):
+    """Predictor-corrector on VP in score_sde's form: at each grid time one Langevin corrector step x += eps s +
+    sqrt(2 eps) z with eps = 2 a (snr |z| / |s|)^2 (norms averaged over the ensemble, a = 1 - beta(t) h, score_sde's
+    alpha_i), then the reverse-SDE Euler-Maruyama predictor. Bug: langevin_step_missing_2alpha (eps without the factor
+    2 a, as reported against a reimplementation)."""
+    a0, s0 = c.vp(T0)
+    x = c.draw(a0, s0, n, rng)
+    ts = np.linspace(T0, T1, steps + 1)
+    for t, t_next in zip(ts[:-1], ts[1:]):
+        h = t - t_next
+        a, s = c.vp(t)
+        sc = c.score(a, s, x)
+        z = rng.standard_normal(x.shape)
+        ratio = (snr * np.linalg.norm(z, axis=1).mean() / np.linalg.norm(sc, axis=1).mean()) ** 2
+        eps = ratio if bug == "langevin_step_missing_2alpha" else 2 * (1 - c.beta(t) * h) * ratio
+        x = x + eps * sc + math.sqrt(2 * eps) * z
+        sc = c.score(a, s, x)
+        x = x - h * (-c.beta(t) / 2 * x - c.beta(t) * sc) + math.sqrt(c.beta(t) * h) * rng.standard_normal(x.shape)
+    return x, {"path": {"kind": "vp"}, "t": T1}
+
+
+def likelihood_vp(n, rng, bug=None, steps=100):
+    """log p at points by the probability-flow ODE on VP from t = 1e-5 to 1 (RK4 on x and the divergence of the
+    velocity, by central differences in each coordinate), plus the log density of p_1 at the end point. The claim is
+    pointwise: these are log p_t at t = 1e-5. Bug: prior_sign (the prior's log density subtracted instead of added, as
+    reported against a likelihood routine)."""
+    t0 = 1e-5
+    a0, s0 = c.vp(t0)
+    points = c.draw(a0, s0, min(n, 200), rng)
+
+    def velocity(t, x):
+        a, s = c.vp(t)
+        return -c.beta(t) / 2 * (x + c.score(a, s, x))  # f - g^2 s / 2 with f = -beta x / 2, g^2 = beta
+
+    def divergence(t, x, h=1e-5):
+        total = np.zeros(len(x))
+        for j in range(x.shape[1]):
+            e = np.zeros(x.shape[1]); e[j] = h
+            total += (velocity(t, x + e)[:, j] - velocity(t, x - e)[:, j]) / (2 * h)
+        return total
+
+    x, integral = points.copy(), np.zeros(len(points))
+    ts = np.linspace(t0, 1 - 1e-9, steps + 1)
+    for t, t_next in zip(ts[:-1], ts[1:]):
+        dt = t_next - t
+        k1, d1 = velocity(t, x), divergence(t, x)
+        k2, d2 = velocity(t + dt / 2, x + dt / 2 * k1), divergence(t + dt / 2, x + dt / 2 * k1)
+        k3, d3 = velocity(t + dt / 2, x + dt / 2 * k2), divergence(t + dt / 2, x + dt / 2 * k2)
+        k4, d4 = velocity(t_next, x + dt * k3), divergence(t_next, x + dt * k3)
+        x = x + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        integral += dt / 6 * (d1 + 2 * d2 + 2 * d3 + d4)
+    a1, s1 = c.vp(ts[-1])
+    v = a1 * a1 * c.S * c.S + s1 * s1
+    diff = x[:, None, :] - a1 * c.MU[None]
+    log_prior = np.logaddexp.reduce(np.log(c.W) - 0.5 * (diff ** 2).sum(-1) / v - np.log(2 * np.pi * v), axis=1)
+    values = (-log_prior if bug == "prior_sign" else log_prior) + integral
+    return values, {"claim": "pointwise", "path": {"kind": "vp"}, "t": t0, "points": points, "quantity": "log_density",
+                    "rtol": 1e-6, "atol": 1e-6}
+
+
 SAMPLERS = {
     "em_vp": (em_vp, ["noise_dt", "drift_sign", "g2_halved"]),
     "em_ve": (em_ve, ["ve_g_missing_log_factor", "sigma_for_sigma2"]),
@@ -129,4 +189,6 @@ SAMPLERS = {
     "flow_euler": (flow_euler, ["shift_applied_twice"]),
     "ddim_vp": (ddim_vp, ["log_sigma_zero"]),
     "ddpm": (ddpm, ["variance_index_off_by_one"]),
+    "pc_vp": (pc_vp, ["langevin_step_missing_2alpha"]),
+    "likelihood_vp": (likelihood_vp, ["prior_sign"]),
 }
