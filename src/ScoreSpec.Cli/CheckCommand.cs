@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ScoreSpec.Densities;
 using ScoreSpec.Paths;
+using ScoreSpec.Sampling;
 using ScoreSpec.Statistics;
 
 namespace ScoreSpec.Cli;
@@ -10,11 +11,12 @@ namespace ScoreSpec.Cli;
 /// <summary>
 /// `scorespec check FILE`: judges someone else's sampler or model against the exact answer (docs/cli.md, "check").
 /// Claims: "distribution" (a sample is drawn from p_t, or from the data distribution), "pointwise" (values of score,
-/// denoiser, noise, velocity, v-prediction or log density at points and times).
+/// denoiser, noise, velocity, v-prediction or log density at points and times), "convergence" (a deterministic sampler
+/// converges to the exact flow map with the order it claims).
 /// </summary>
 internal static class CheckCommand
 {
-    private static readonly string[] Claims = ["distribution", "pointwise"];
+    private static readonly string[] Claims = ["distribution", "pointwise", "convergence"];
 
     /// <summary>The most numbers a check reads from one array (8e8 bytes as doubles).</summary>
     private const long MaxNumbers = 100_000_000;
@@ -22,7 +24,12 @@ internal static class CheckCommand
     public static int Run(Fields request, TextWriter stdout)
     {
         string claim = request.Word("claim", null, Claims);
-        return claim == "distribution" ? Distribution(request, stdout) : Pointwise(request, stdout);
+        return claim switch
+        {
+            "distribution" => Distribution(request, stdout),
+            "pointwise" => Pointwise(request, stdout),
+            _ => Convergence(request, stdout),
+        };
     }
 
     private static int Distribution(Fields request, TextWriter stdout)
@@ -159,6 +166,73 @@ internal static class CheckCommand
             Json.WriteNumber(w, "error_over_tolerance", worstScaled);
             w.WriteEndObject();
             w.WriteString("meaning", "A value passes when |value - exact| <= atol + rtol |exact| in every coordinate; worst is the value furthest outside (or nearest to the edge of) that band.");
+            w.WriteEndObject();
+        });
+        return 0;
+    }
+
+    private static int Convergence(Fields request, TextWriter stdout)
+    {
+        var data = Json.Mixture(request);
+        var path = Json.Path(request);
+        request.Word("kind", "flow_map", "flow_map");
+        double tStart = request.Number("t_start"), tEnd = request.Number("t_end");
+        foreach (var (name, v) in new[] { ("t_start", tStart), ("t_end", tEnd) })
+            if (v <= 0 || v >= 1) throw new RequestException(name, $"must lie strictly inside (0, 1), got {Json.Show(v)}");
+        if (tStart == tEnd) throw new RequestException("t_end", "must differ from t_start");
+        var starts = Matrix(request, "starts", data.Dimension);
+        var runsJson = Json.Array(request.Required("runs"), "runs");
+        if (runsJson.Length < 3) throw new RequestException("runs", $"must hold at least 3 runs (step counts), got {runsJson.Length}");
+        var runs = new List<(int Steps, double[][] Ends)>();
+        for (int r = 0; r < runsJson.Length; r++)
+        {
+            string at = $"runs[{r}]";
+            if (runsJson[r].ValueKind != JsonValueKind.Object) throw new RequestException(at, $"must be an object {{\"steps\": N, \"samples\": ...}}, got {Fields.Describe(runsJson[r])}");
+            var run = Json.Parse(runsJson[r].GetRawText());
+            int steps;
+            double[][] ends;
+            try
+            {
+                steps = (int)run.Whole("steps", 0, 1, 10_000_000);
+                if (steps == 0) throw new RequestException("steps", "is required: the run's step count");
+                ends = Matrix(run, "samples", data.Dimension);
+                run.RejectUnknown("a run (steps, samples)");
+            }
+            catch (RequestException ex) { throw new RequestException($"{at}.{ex.Field}", ex.Message); }
+            if (ends.Length != starts.Length) throw new RequestException($"{at}.samples", $"must hold one end point per start ({starts.Length}), got {ends.Length}");
+            if (runs.Any(x => x.Steps == steps)) throw new RequestException($"{at}.steps", $"repeats the step count {steps}");
+            runs.Add((steps, ends));
+        }
+        double claimed = request.Number("order", 0, 1e-3, 20);
+        if (claimed == 0) throw new RequestException("order", "is required: the order the sampler claims");
+        double tolerance = request.Number("order_tolerance", 0.25, 1e-3, 10);
+        double budget = Budget.Read(request);
+        request.RejectUnknown("a convergence check");
+        // Dormand-Prince at 1e-10 takes a few hundred evaluations per point.
+        Budget.Check("starts", Budget.Seconds(starts.Length * 600.0 * (Budget.ScoreFlops(data) + 30.0 * data.Dimension), Environment.ProcessorCount), budget,
+            $"the exact flow map of {starts.Length} starts", "send fewer starts");
+
+        var exact = Json.Library("starts", () => Samplers.ExactFlowMap(data, path, starts, tStart, tEnd));
+        var errors = runs.Select(run => run.Ends.Select((x, i) => Math.Sqrt(x.Select((v, j) => (v - exact[i][j]) * (v - exact[i][j])).Sum())).Average()).ToArray();
+        for (int r = 0; r < errors.Length; r++)
+            if (!(errors[r] > 0)) throw new RequestException($"runs[{r}].samples", "equal the exact flow map to the last bit: no error to fit an order to");
+        var check = OrderCheck.Of([.. runs.Select(x => x.Steps)], errors, claimed, tolerance);
+        Json.Answer(stdout, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("claim", "convergence");
+            w.WriteString("kind", "flow_map");
+            w.WriteString("verdict", check.Passed ? "pass" : "fail");
+            Json.WriteNumber(w, "order", claimed);
+            Json.WriteNumber(w, "finest_order", check.FinestOrder);
+            Json.WriteNumber(w, "order_tolerance", tolerance);
+            Json.WriteNumber(w, "fitted_order", check.Fit.Order);
+            Json.WriteNumber(w, "fitted_order_standard_error", check.FitStandardError);
+            w.WriteStartArray("steps"); foreach (int n in check.Steps) w.WriteNumberValue(n); w.WriteEndArray();
+            w.WritePropertyName("errors"); Json.WriteVector(w, [.. check.Errors], "errors");
+            w.WritePropertyName("local_orders"); Json.WriteVector(w, [.. check.LocalOrders], "local_orders");
+            w.WriteString("error", "the mean over the starts of the Euclidean distance between the run's end point and the exact flow map (the probability-flow ODE with the exact score by Dormand-Prince at rtol = atol = 1e-10)");
+            w.WriteString("meaning", "pass when the local order of the two finest step counts lies within order_tolerance of the claimed order; the least-squares fit over every run is reported beside it");
             w.WriteEndObject();
         });
         return 0;

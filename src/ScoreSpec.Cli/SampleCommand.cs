@@ -245,16 +245,15 @@ internal static class SampleCommand
     private static (double Mean, double Max) FlowMapError(GaussianMixture data, Paths.GaussianPath path, Ensemble final, double tStart, double tEnd, int m, ulong seed)
     {
         var starts = Samplers.ExactMarginalSample(data, path, tStart, m, seed);
-        var field = Samplers.ProbabilityFlowField(path, Samplers.ExactScore(new MarginalField(data, path)));
+        var exact = Samplers.ExactFlowMap(data, path, Enumerable.Range(0, m).Select(starts.Row).ToArray(), tStart, tEnd);
         var distances = new double[m];
-        Parallel.For(0, m, i =>
+        for (int i = 0; i < m; i++)
         {
-            var exact = Solvers.Ode.Solve(new Solvers.OdeProblem(field, [.. starts.Row(i)], tStart, tEnd), new Solvers.OdeAlgorithm.DormandPrince(1e-10, 1e-10)).Final;
             var x = final.Row(i);
             double sum = 0;
-            for (int j = 0; j < x.Length; j++) sum += (x[j] - exact[j]) * (x[j] - exact[j]);
+            for (int j = 0; j < x.Length; j++) sum += (x[j] - exact[i][j]) * (x[j] - exact[i][j]);
             distances[i] = Math.Sqrt(sum);
-        });
+        }
         return (distances.Average(), distances.Max());
     }
 

@@ -15,7 +15,7 @@ namespace ScoreSpec.Cli;
 /// </summary>
 internal static class Schemas
 {
-    public static readonly string[] Names = ["eval", "likelihood", "sample", "serve"];
+    public static readonly string[] Names = ["eval", "likelihood", "sample", "check", "serve"];
 
     private const string Draft = "https://json-schema.org/draft/2020-12/schema";
     private const string Semantic = "The reader also checks what a schema cannot state: weights sum to 1 within 1e-9; means, points and covariances share one dimension d, with one mean, covariance, variance vector or std per weight; covariances are symmetric positive definite; the estimated work fits budget_seconds and memory. See docs/cli.md.";
@@ -28,6 +28,7 @@ internal static class Schemas
         "eval" => Eval(),
         "likelihood" => Likelihood(),
         "sample" => Sample(),
+        "check" => Check(),
         "serve" => ServeLine(),
         _ => throw new RequestException("NAME", $"must be one of {string.Join(", ", Names)}; got \"{name}\""),
     };
@@ -264,13 +265,68 @@ internal static class Schemas
         return root;
     }
 
+    /// <summary>An array field of check: inline numbers (any rectangular nesting) or the path of a .npy or .csv file.</summary>
+    private static JsonNode ArrayOrFile() => new JsonObject
+    {
+        ["anyOf"] = new JsonArray(
+            new JsonObject { ["type"] = "string", ["pattern"] = "\\.(npy|csv|NPY|CSV)$" },
+            new JsonObject { ["type"] = "array", ["minItems"] = 1 }),
+    };
+
+    private static JsonObject Check()
+    {
+        JsonObject Claim(string claim, JsonObject properties, params string[] required)
+        {
+            var all = new JsonObject { ["claim"] = new JsonObject { ["const"] = claim } };
+            foreach (var (k, v) in properties.ToList()) { properties.Remove(k); all[k] = v; }
+            all["budget_seconds"] = Budget();
+            return Object(all, ["claim", .. required]);
+        }
+        var distribution = Claim("distribution", new JsonObject
+        {
+            ["data"] = Data(), ["path"] = Optional(PathSchema()), ["t"] = Optional(Time()), ["samples"] = ArrayOrFile(),
+            ["false_failure"] = Optional(Num(1e-15, 0.5)), ["seed"] = Seed(),
+        }, "data", "samples");
+        // path and t go together.
+        distribution["dependentRequired"] = new JsonObject { ["path"] = new JsonArray("t"), ["t"] = new JsonArray("path") };
+        var pointwise = Claim("pointwise", new JsonObject
+        {
+            ["data"] = Data(), ["path"] = PathSchema(),
+            ["quantity"] = Words(["log_density", "score", "noise", "denoiser", "velocity", "v_prediction"]),
+            ["t"] = Optional(Time()), ["times"] = Optional(Vector(Time())), ["points"] = ArrayOrFile(), ["values"] = ArrayOrFile(),
+            ["rtol"] = Optional(Num(0, 1)), ["atol"] = Optional(Num(0, 1e300)),
+        }, "data", "path", "quantity", "points", "values");
+        pointwise["oneOf"] = new JsonArray(
+            new JsonObject { ["required"] = new JsonArray("t"), ["properties"] = new JsonObject { ["t"] = Time(), ["times"] = Absent() } },
+            new JsonObject { ["required"] = new JsonArray("times"), ["properties"] = new JsonObject { ["times"] = Vector(Time()), ["t"] = Absent() } });
+        var convergence = Claim("convergence", new JsonObject
+        {
+            ["data"] = Data(), ["path"] = PathSchema(), ["kind"] = Optional(Words(["flow_map"])),
+            ["t_start"] = Time(), ["t_end"] = Time(), ["starts"] = ArrayOrFile(),
+            ["runs"] = new JsonObject
+            {
+                ["type"] = "array", ["minItems"] = 3,
+                ["items"] = Object(new JsonObject { ["steps"] = Num(1, 10_000_000, integer: true), ["samples"] = ArrayOrFile() }, "steps", "samples"),
+            },
+            ["order"] = Num(1e-3, 20), ["order_tolerance"] = Optional(Num(1e-3, 10)),
+        }, "data", "path", "t_start", "t_end", "starts", "runs", "order");
+        var root = new JsonObject
+        {
+            ["$schema"] = Draft,
+            ["title"] = "scorespec check request",
+            ["description"] = Semantic + " A check also refuses arrays whose shapes do not match the data's dimension, the points or the times, and non-finite numbers.",
+            ["oneOf"] = new JsonArray(distribution, pointwise, convergence),
+        };
+        return root;
+    }
+
     private static JsonObject ServeLine()
     {
         var root = Root("serve", new JsonObject
         {
             ["id"] = new JsonObject { ["description"] = "Any JSON value, echoed in the answer." },
             ["command"] = Words(Serve.Names),
-            ["request"] = Optional(new JsonObject { ["type"] = "object", ["description"] = "The command's request: eval.schema.json, likelihood.schema.json or sample.schema.json; absent for samplers." }),
+            ["request"] = Optional(new JsonObject { ["type"] = "object", ["description"] = "The command's request: eval.schema.json, likelihood.schema.json, sample.schema.json or check.schema.json; absent for samplers." }),
         }, ["command"]);
         root["title"] = "scorespec serve line";
         root["description"] = "One line of standard input of scorespec serve (docs/cli.md, serve).";

@@ -125,3 +125,59 @@ public class CheckCommandTests
         Assert.StartsWith($"scorespec: {field}: ", err);
     }
 }
+
+/// <summary>Convergence claims of `scorespec check` and the order rule behind them (issue 17).</summary>
+public class ConvergenceCheckTests
+{
+    [Fact]
+    public void OrderCheckReadsExactPowerLawsAndTheFinestPair()
+    {
+        int[] steps = [8, 16, 32, 64];
+        var exact = Statistics.OrderCheck.Of(steps, steps.Select(n => 3.0 * Math.Pow(n, -2)).ToArray(), 2);
+        Assert.True(exact.Passed);
+        Assert.Equal(2, exact.FinestOrder, 1e-12);
+        Assert.Equal(2, exact.Fit.Order, 1e-12);
+        Assert.Equal(0, exact.FitStandardError, 1e-10);
+        Assert.False(Statistics.OrderCheck.Of(steps, steps.Select(n => 3.0 * Math.Pow(n, -2)).ToArray(), 2.5).Passed);
+        // A higher-order term that dies out: h^2 + 10 h^3. The fit over all points reads about 2.35, the finest pair
+        // 2.18: the verdict for the true order 2 passes on the finest pair.
+        var mixed = Statistics.OrderCheck.Of(steps, steps.Select(n => Math.Pow(n, -2) + 10 * Math.Pow(n, -3)).ToArray(), 2);
+        Assert.True(mixed.Passed, $"finest {mixed.FinestOrder}");
+        Assert.True(mixed.Fit.Order > mixed.FinestOrder);
+        Assert.Equal(Math.Log((1.0 / 32 / 32 + 10.0 / 32 / 32 / 32) / (1.0 / 64 / 64 + 10.0 / 64 / 64 / 64)) / Math.Log(2), mixed.FinestOrder, 1e-12);
+        Assert.Throws<ArgumentException>("steps", () => Statistics.OrderCheck.Of([8, 16], [1.0, 0.5], 1));
+        Assert.Throws<ArgumentException>("steps", () => Statistics.OrderCheck.Of([8, 8, 16], [1.0, 0.5, 0.2], 1));
+        Assert.Throws<ArgumentException>("claimed", () => Statistics.OrderCheck.Of(steps, [1, 0.5, 0.25, 0.125], 0));
+    }
+
+    private const string Data = """{"weights": [0.3, 0.7], "means": [[-2.0, 0.5], [1.5, -1.0]], "stds": [0.6, 0.9]}""";
+
+    private static string Rows(Sampling.Ensemble e) => "[" + string.Join(", ", Enumerable.Range(0, e.Count).Select(i => "[" + string.Join(", ", e.Row(i).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "]")) + "]";
+
+    [Theory]
+    [InlineData("pf_ode_heun", 2.0, "pass")]
+    [InlineData("pf_ode_heun", 3.0, "fail")]
+    [InlineData("pf_ode_euler", 1.0, "pass")]
+    [InlineData("pf_ode_euler", 2.0, "fail")]
+    public void TheCommandFitsTheOrderOfARealSampler(string sampler, double claimed, string verdict)
+    {
+        var data = Densities.GaussianMixture.Isotropic([0.3, 0.7], [[-2.0, 0.5], [1.5, -1.0]], [0.6, 0.9]);
+        var path = Paths.GaussianPath.Vp;
+        double t0 = 0.9, t1 = 0.05;
+        var starts = Sampling.Samplers.ExactMarginalSample(data, path, t0, 16, 3);
+        var score = Sampling.Samplers.ExactScore(new Densities.MarginalField(data, path));
+        var entry = Sampling.SamplerRegistry.Get(sampler);
+        string runs = string.Join(", ", new[] { 16, 32, 64, 128 }.Select(n =>
+            $$"""{"steps": {{n}}, "samples": {{Rows(Sampling.Samplers.Run(path, score, entry.Default, starts, new Processes.TimeGrid.Uniform(t0, t1, n), 0, 1).Final)}}}"""));
+        string request = $$"""{"claim": "convergence", "data": {{Data}}, "path": {"kind": "vp"}, "t_start": 0.9, "t_end": 0.05, "starts": {{Rows(starts)}}, "runs": [{{runs}}], "order": {{claimed}}}""";
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.True(Cli.Cli.Run(["check", "-"], new StringReader(request), stdout, stderr) == 0, stderr.ToString());
+        using var answer = System.Text.Json.JsonDocument.Parse(stdout.ToString());
+        var root = answer.RootElement;
+        Assert.Equal(verdict, root.GetProperty("verdict").GetString());
+        double expected = sampler == "pf_ode_heun" ? 2 : 1;
+        Assert.Equal(expected, root.GetProperty("finest_order").GetDouble(), 0.15);
+        Assert.Equal(4, root.GetProperty("errors").GetArrayLength());
+    }
+}

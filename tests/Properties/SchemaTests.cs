@@ -39,6 +39,7 @@ public class SchemaTests(ITestOutputHelper output)
     [InlineData("eval")]
     [InlineData("likelihood")]
     [InlineData("sample")]
+    [InlineData("check")]
     [InlineData("serve")]
     public void TheDocsHoldTheSchemaTheCommandPrints(string name)
     {
@@ -77,6 +78,34 @@ public class SchemaTests(ITestOutputHelper output)
         }
         yield return ["sample", $$$"""{"data": {{{Data}}}, "path": {"kind": "vp"}, "sampler": "heun", "n": 4, "steps": 3, "grid": {"kind": "karras", "rho": 5}, "statistics": "linear", "threads": 1, "seed": 2}"""];
         yield return ["sample", $$$"""{"data": {{{Data}}}, "path": {"kind": "vp"}, "sampler": "ddim", "n": 4, "grid": {"kind": "explicit", "times": [0.9, 0.5, 0.1]}}"""];
+        const string Eight = "[[0.1, 0.2], [-1, 0.5], [2, -1], [0.3, 0.3], [-2, 1], [1, -1], [0, 0], [1.5, -0.5]]";
+        yield return ["check", $$"""{"claim": "distribution", "data": {{Data}}, "samples": {{Eight}}}"""];
+        yield return ["check", $$"""{"claim": "distribution", "data": {{Data}}, "path": {"kind": "ve"}, "t": 0.2, "samples": {{Eight}}, "false_failure": 0.01, "seed": 3}"""];
+        yield return ["check", $$"""{"claim": "pointwise", "data": {{Data}}, "path": {"kind": "vp"}, "quantity": "score", "t": 0.5, "points": [[0.1, 0.2]], "values": [[-0.2, 0.1]], "rtol": 1}"""];
+        yield return ["check", $$"""{"claim": "pointwise", "data": {{Data}}, "path": {"kind": "vp"}, "quantity": "log_density", "times": [0.5, 0.6], "points": [[0.1, 0.2]], "values": [[-2], [-2]], "atol": 10}"""];
+    }
+
+    /// <summary>Check requests that the reader refuses for a reason the schema states.</summary>
+    public static IEnumerable<object[]> BadChecks()
+    {
+        const string Eight = "[[0.1, 0.2], [-1, 0.5], [2, -1], [0.3, 0.3], [-2, 1], [1, -1], [0, 0], [1.5, -0.5]]";
+        yield return [$$"""{"claim": "distributoin", "data": {{Data}}, "samples": {{Eight}}}"""];
+        yield return [$$"""{"claim": "distribution", "data": {{Data}}, "path": {"kind": "vp"}, "samples": {{Eight}}}"""];
+        yield return [$$"""{"claim": "distribution", "data": {{Data}}, "samples": "x.txt"}"""];
+        yield return [$$"""{"claim": "distribution", "data": {{Data}}, "samples": {{Eight}}, "false_failure": 0.9}"""];
+        yield return [$$"""{"claim": "distribution", "data": {{Data}}, "samples": {{Eight}}, "quantity": "score"}"""];
+        yield return [$$"""{"claim": "pointwise", "data": {{Data}}, "path": {"kind": "vp"}, "quantity": "scor", "t": 0.5, "points": [[0, 0]], "values": [[0, 0]]}"""];
+        yield return [$$"""{"claim": "pointwise", "data": {{Data}}, "path": {"kind": "vp"}, "quantity": "score", "t": 0.5, "times": [0.5], "points": [[0, 0]], "values": [[0, 0]]}"""];
+        yield return [$$"""{"claim": "convergence", "data": {{Data}}, "path": {"kind": "vp"}, "t_start": 0.9, "t_end": 0.1, "starts": [[0, 0]], "runs": [{"steps": 2, "samples": [[0, 0]]}], "order": 1}"""];
+        yield return [$$"""{"claim": "convergence", "data": {{Data}}, "path": {"kind": "vp"}, "t_start": 0.9, "t_end": 1.1, "starts": [[0, 0]], "runs": [{"steps": 2, "samples": [[0, 0]]}, {"steps": 4, "samples": [[0, 0]]}, {"steps": 8, "samples": [[0, 0]]}], "order": 1}"""];
+    }
+
+    [Theory, MemberData(nameof(BadChecks))]
+    public void BadChecksFailTheSchemaAndTheReader(string request)
+    {
+        Assert.False(Valid(Schema("check"), request), $"the schema accepts {request}");
+        var (code, _) = Run("check", request);
+        Assert.Equal(2, code);
     }
 
     [Theory, MemberData(nameof(GoodRequests))]

@@ -276,6 +276,23 @@ class ScoreSpec:
             req["t"] = float(t)
         return self._check_with_file(req, "values", values)
 
+    def check_convergence(self, data: Mapping, path: str | Mapping, t_start: float, t_end: float, starts,
+                          runs: Mapping[int, Any], order: float, order_tolerance: float = 0.25) -> dict:
+        """Does a deterministic sampler converge to the exact flow map with the claimed ``order``? ``starts`` ((n, d))
+        are the common starting points at ``t_start``; ``runs`` maps each step count (at least three) to the (n, d) end
+        points at ``t_end``. The answer has the errors, the local orders between consecutive step counts and the
+        least-squares order; the verdict reads the finest pair's local order."""
+        with tempfile.TemporaryDirectory(prefix="scorespec-") as folder:
+            def saved(name, array):
+                file = os.path.join(folder, f"{name}.npy")
+                np.save(file, np.ascontiguousarray(np.asarray(array, dtype=np.float64)))
+                return file
+            req = {"claim": "convergence", "data": dict(data), "path": _path(path), "t_start": float(t_start),
+                   "t_end": float(t_end), "starts": saved("starts", starts), "order": float(order),
+                   "order_tolerance": float(order_tolerance),
+                   "runs": [{"steps": int(k), "samples": saved(f"run{k}", v)} for k, v in sorted(runs.items())]}
+            return self.request("check", req)
+
     def _check_with_file(self, req: dict, key: str, array) -> dict:
         """Sends a check whose large array travels as a .npy file in a temporary folder."""
         with tempfile.TemporaryDirectory(prefix="scorespec-") as folder:

@@ -161,3 +161,27 @@ def test_check_pointwise_names_the_worst_value(ss):
     values[3, 0] += 1e-3
     answer = ss.check_pointwise(DATA, "vp", "score", 0.5, POINTS, values, rtol=1e-9)
     assert answer["verdict"] == "fail" and answer["worst"]["point_index"] == 3
+
+
+def test_check_convergence_of_a_numpy_heun_sampler(ss):
+    # Heun on the probability-flow ODE of VP, written here in NumPy with the exact score of this file: order 2.
+    def velocity(t, x):
+        beta = 0.1 + 19.9 * t
+        alpha, sigma, _, _ = vp(t)
+        _, score, _, _ = exact(t, x)
+        return -beta / 2 * (x + score)
+
+    rng = np.random.default_rng(5)
+    starts = rng.normal(size=(16, 2))
+    runs = {}
+    for steps in (16, 32, 64, 128):
+        x, ts = starts.copy(), np.linspace(0.9, 0.05, steps + 1)
+        for t, t2 in zip(ts[:-1], ts[1:]):
+            k1 = velocity(t, x)
+            k2 = velocity(t2, x + (t2 - t) * k1)
+            x = x + (t2 - t) / 2 * (k1 + k2)
+        runs[steps] = x
+    answer = ss.check_convergence(DATA, "vp", 0.9, 0.05, starts, runs, order=2)
+    assert answer["verdict"] == "pass", answer
+    assert abs(answer["finest_order"] - 2) < 0.15
+    assert ss.check_convergence(DATA, "vp", 0.9, 0.05, starts, runs, order=1)["verdict"] == "fail"

@@ -87,10 +87,7 @@ public static class FlowMapBenchmark
         var path = PathRegistry.Get(pathKind).Default;
         var ends = Schedule.For(path, 1, 1e-3);
         var starts = Samplers.ExactMarginalSample(StandardData, path, ends.TStart, Points, 0);
-        var field = Samplers.ProbabilityFlowField(path, Samplers.ExactScore(new MarginalField(StandardData, path)));
-        var exact = new double[Points][];
-        Parallel.For(0, Points, i => exact[i] = [.. Ode.Solve(new OdeProblem(field, [.. starts.Row(i)], ends.TStart, ends.TEnd), new OdeAlgorithm.DormandPrince(1e-10, 1e-10)).Final]);
-        return (path, starts, exact);
+        return (path, starts, Samplers.ExactFlowMap(StandardData, path, starts.Rows(), ends.TStart, ends.TEnd));
     }
 
     private static Measurement Measure(SamplerEntry entry, GaussianPath path, Ensemble starts, double[][] exact, int budget)
