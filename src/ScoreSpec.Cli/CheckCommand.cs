@@ -175,34 +175,14 @@ internal static class CheckCommand
     {
         var data = Json.Mixture(request);
         var path = Json.Path(request);
-        request.Word("kind", "flow_map", "flow_map");
+        string kind = request.Word("kind", "flow_map", "flow_map", "weak");
+        if (kind == "weak") return Weak(request, data, path, stdout);
         double tStart = request.Number("t_start"), tEnd = request.Number("t_end");
         foreach (var (name, v) in new[] { ("t_start", tStart), ("t_end", tEnd) })
             if (v <= 0 || v >= 1) throw new RequestException(name, $"must lie strictly inside (0, 1), got {Json.Show(v)}");
         if (tStart == tEnd) throw new RequestException("t_end", "must differ from t_start");
         var starts = Matrix(request, "starts", data.Dimension);
-        var runsJson = Json.Array(request.Required("runs"), "runs");
-        if (runsJson.Length < 3) throw new RequestException("runs", $"must hold at least 3 runs (step counts), got {runsJson.Length}");
-        var runs = new List<(int Steps, double[][] Ends)>();
-        for (int r = 0; r < runsJson.Length; r++)
-        {
-            string at = $"runs[{r}]";
-            if (runsJson[r].ValueKind != JsonValueKind.Object) throw new RequestException(at, $"must be an object {{\"steps\": N, \"samples\": ...}}, got {Fields.Describe(runsJson[r])}");
-            var run = Json.Parse(runsJson[r].GetRawText());
-            int steps;
-            double[][] ends;
-            try
-            {
-                steps = (int)run.Whole("steps", 0, 1, 10_000_000);
-                if (steps == 0) throw new RequestException("steps", "is required: the run's step count");
-                ends = Matrix(run, "samples", data.Dimension);
-                run.RejectUnknown("a run (steps, samples)");
-            }
-            catch (RequestException ex) { throw new RequestException($"{at}.{ex.Field}", ex.Message); }
-            if (ends.Length != starts.Length) throw new RequestException($"{at}.samples", $"must hold one end point per start ({starts.Length}), got {ends.Length}");
-            if (runs.Any(x => x.Steps == steps)) throw new RequestException($"{at}.steps", $"repeats the step count {steps}");
-            runs.Add((steps, ends));
-        }
+        var runs = Runs(request, data.Dimension, starts.Length);
         double claimed = request.Number("order", 0, 1e-3, 20);
         if (claimed == 0) throw new RequestException("order", "is required: the order the sampler claims");
         double tolerance = request.Number("order_tolerance", 0.25, 1e-3, 10);
@@ -223,19 +203,106 @@ internal static class CheckCommand
             w.WriteString("claim", "convergence");
             w.WriteString("kind", "flow_map");
             w.WriteString("verdict", check.Passed ? "pass" : "fail");
-            Json.WriteNumber(w, "order", claimed);
-            Json.WriteNumber(w, "finest_order", check.FinestOrder);
-            Json.WriteNumber(w, "order_tolerance", tolerance);
-            Json.WriteNumber(w, "fitted_order", check.Fit.Order);
-            Json.WriteNumber(w, "fitted_order_standard_error", check.FitStandardError);
-            w.WriteStartArray("steps"); foreach (int n in check.Steps) w.WriteNumberValue(n); w.WriteEndArray();
-            w.WritePropertyName("errors"); Json.WriteVector(w, [.. check.Errors], "errors");
-            w.WritePropertyName("local_orders"); Json.WriteVector(w, [.. check.LocalOrders], "local_orders");
+            WriteOrders(w, check, claimed, tolerance);
             w.WriteString("error", "the mean over the starts of the Euclidean distance between the run's end point and the exact flow map (the probability-flow ODE with the exact score by Dormand-Prince at rtol = atol = 1e-10)");
             w.WriteString("meaning", "pass when the local order of the two finest step counts lies within order_tolerance of the claimed order; the least-squares fit over every run is reported beside it");
             w.WriteEndObject();
         });
         return 0;
+    }
+
+    private static void WriteOrders(Utf8JsonWriter w, OrderCheck check, double claimed, double tolerance)
+    {
+        Json.WriteNumber(w, "order", claimed);
+        Json.WriteNumber(w, "finest_order", check.FinestOrder);
+        Json.WriteNumber(w, "order_tolerance", tolerance);
+        Json.WriteNumber(w, "fitted_order", check.Fit.Order);
+        Json.WriteNumber(w, "fitted_order_standard_error", check.FitStandardError);
+        w.WriteStartArray("steps"); foreach (int n in check.Steps) w.WriteNumberValue(n); w.WriteEndArray();
+        w.WritePropertyName("errors"); Json.WriteVector(w, [.. check.Errors], "errors");
+        w.WritePropertyName("local_orders"); Json.WriteVector(w, [.. check.LocalOrders], "local_orders");
+    }
+
+    /// <summary>
+    /// A weak-order claim: independent samples at several step counts, each against p_t at t. The weak error of each run
+    /// (DistributionCheck.WeakError: the moments' deviation with the sampling noise removed) must stand at least 4 noise
+    /// levels clear at the finest run, or the answer is "inconclusive" (more samples or fewer steps); the finest pair's
+    /// local order must lie within order_tolerance plus twice its noise-induced uncertainty of the claim.
+    /// </summary>
+    private static int Weak(Fields request, GaussianMixture data, GaussianPath path, TextWriter stdout)
+    {
+        double t = Json.Time(request);
+        var runs = Runs(request, data.Dimension, null);
+        double claimed = request.Number("order", 0, 1e-3, 20);
+        if (claimed == 0) throw new RequestException("order", "is required: the order the sampler claims");
+        double tolerance = request.Number("order_tolerance", 0.25, 1e-3, 10);
+        double budget = Budget.Read(request);
+        request.RejectUnknown("a weak convergence check");
+        long numbers = runs.Sum(r => (long)r.Ends.Length) * data.Dimension;
+        Budget.Check("runs", Budget.Seconds(numbers * (Math.Min(data.Dimension, DistributionCheck.MaxCoordinates) + 10.0), 1), budget, $"{numbers} numbers", "send fewer samples");
+        var law = Json.Library("t", () => data.Along(path, t)).Density;
+        var measured = runs.Select(r => DistributionCheck.WeakError(law, r.Ends)).ToArray();
+        var order = Enumerable.Range(0, runs.Count).OrderBy(i => runs[i].Steps).ToArray();
+        var (fine, coarse) = (measured[order[^1]], measured[order[^2]]);
+        bool conclusive = fine.Error >= 4 * fine.Noise && coarse.Error >= 4 * coarse.Noise && measured.All(m => m.Error > 0);
+        OrderCheck? check = conclusive ? OrderCheck.Of([.. runs.Select(x => x.Steps)], [.. measured.Select(m => m.Error)], claimed, tolerance) : null;
+        // The finest local order's uncertainty from the two errors' noise: d(log e) = noise / e for each.
+        double uncertainty = conclusive
+            ? Math.Sqrt(Math.Pow(fine.Noise / fine.Error, 2) + Math.Pow(coarse.Noise / coarse.Error, 2)) / Math.Log((double)runs[order[^1]].Steps / runs[order[^2]].Steps)
+            : double.PositiveInfinity;
+        string verdict = check is null ? "inconclusive" : Math.Abs(check.FinestOrder - claimed) <= tolerance + 2 * uncertainty ? "pass" : "fail";
+        Json.Answer(stdout, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("claim", "convergence");
+            w.WriteString("kind", "weak");
+            w.WriteString("verdict", verdict);
+            if (check is not null)
+            {
+                WriteOrders(w, check, claimed, tolerance);
+                Json.WriteNumber(w, "finest_order_uncertainty", uncertainty);
+            }
+            else Json.WriteNumber(w, "order", claimed);
+            w.WritePropertyName("noise"); Json.WriteVector(w, order.Select(i => measured[i].Noise).ToArray(), "noise");
+            if (check is null)
+            {
+                w.WriteStartArray("steps"); foreach (int i in order) w.WriteNumberValue(runs[i].Steps); w.WriteEndArray();
+                w.WritePropertyName("errors"); Json.WriteVector(w, order.Select(i => measured[i].Error).ToArray(), "errors");
+            }
+            w.WriteString("error", "the weak error: the norm of the deviations of the sample's mean and covariance (first 16 coordinates) from p_t's, with the sampling noise's expected contribution removed; noise is the standard size of that contribution");
+            w.WriteString("meaning", "inconclusive when the two finest runs' errors are not 4 noise levels clear (use more samples or fewer steps); otherwise pass when the finest pair's local order lies within order_tolerance plus twice its uncertainty of the claim");
+            w.WriteEndObject();
+        });
+        return 0;
+    }
+
+    /// <summary>The runs of a convergence claim: at least three distinct step counts with their samples.</summary>
+    private static List<(int Steps, double[][] Ends)> Runs(Fields request, int d, int? count)
+    {
+        var runsJson = Json.Array(request.Required("runs"), "runs");
+        if (runsJson.Length < 3) throw new RequestException("runs", $"must hold at least 3 runs (step counts), got {runsJson.Length}");
+        var runs = new List<(int Steps, double[][] Ends)>();
+        for (int r = 0; r < runsJson.Length; r++)
+        {
+            string at = $"runs[{r}]";
+            if (runsJson[r].ValueKind != JsonValueKind.Object) throw new RequestException(at, $"must be an object {{\"steps\": N, \"samples\": ...}}, got {Fields.Describe(runsJson[r])}");
+            var run = Json.Parse(runsJson[r].GetRawText());
+            int steps;
+            double[][] ends;
+            try
+            {
+                steps = (int)run.Whole("steps", 0, 1, 10_000_000);
+                if (steps == 0) throw new RequestException("steps", "is required: the run's step count");
+                ends = Matrix(run, "samples", d);
+                run.RejectUnknown("a run (steps, samples)");
+            }
+            catch (RequestException ex) { throw new RequestException($"{at}.{ex.Field}", ex.Message); }
+            if (count is int c && ends.Length != c) throw new RequestException($"{at}.samples", $"must hold one end point per start ({c}), got {ends.Length}");
+            if (count is null && ends.Length < 8) throw new RequestException($"{at}.samples", $"must hold at least 8 points, got {ends.Length}");
+            if (runs.Any(x => x.Steps == steps)) throw new RequestException($"{at}.steps", $"repeats the step count {steps}");
+            runs.Add((steps, ends));
+        }
+        return runs;
     }
 
     /// <summary>The values of a pointwise claim: one (n x width) block per time, from a file or inline.</summary>

@@ -301,15 +301,27 @@ internal static class Schemas
             new JsonObject { ["required"] = new JsonArray("times"), ["properties"] = new JsonObject { ["times"] = Vector(Time()), ["t"] = Absent() } });
         var convergence = Claim("convergence", new JsonObject
         {
-            ["data"] = Data(), ["path"] = PathSchema(), ["kind"] = Optional(Words(["flow_map"])),
-            ["t_start"] = Time(), ["t_end"] = Time(), ["starts"] = ArrayOrFile(),
+            ["data"] = Data(), ["path"] = PathSchema(), ["kind"] = Optional(Words(["flow_map", "weak"])),
+            ["t_start"] = Optional(Time()), ["t_end"] = Optional(Time()), ["starts"] = Optional(ArrayOrFile()), ["t"] = Optional(Time()),
             ["runs"] = new JsonObject
             {
                 ["type"] = "array", ["minItems"] = 3,
                 ["items"] = Object(new JsonObject { ["steps"] = Num(1, 10_000_000, integer: true), ["samples"] = ArrayOrFile() }, "steps", "samples"),
             },
             ["order"] = Num(1e-3, 20), ["order_tolerance"] = Optional(Num(1e-3, 10)),
-        }, "data", "path", "t_start", "t_end", "starts", "runs", "order");
+        }, "data", "path", "runs", "order");
+        // flow_map (the default kind): common starts and both ends; weak: independent samples against p_t at t.
+        convergence["oneOf"] = new JsonArray(
+            new JsonObject
+            {
+                ["required"] = new JsonArray("t_start", "t_end", "starts"),
+                ["properties"] = new JsonObject { ["kind"] = Optional(new JsonObject { ["const"] = "flow_map" }), ["t"] = Absent(), ["t_start"] = Time(), ["t_end"] = Time(), ["starts"] = ArrayOrFile() },
+            },
+            new JsonObject
+            {
+                ["required"] = new JsonArray("kind", "t"),
+                ["properties"] = new JsonObject { ["kind"] = new JsonObject { ["const"] = "weak" }, ["t"] = Time(), ["t_start"] = Absent(), ["t_end"] = Absent(), ["starts"] = Absent() },
+            });
         var root = new JsonObject
         {
             ["$schema"] = Draft,

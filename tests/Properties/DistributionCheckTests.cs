@@ -120,3 +120,37 @@ public class DistributionCheckTests
         Assert.Throws<ArgumentException>("falseFailure", () => DistributionCheck.Run(Law, ok, 0.6));
     }
 }
+
+/// <summary>
+/// The full calibration of the distribution check (issue 17, slow tier): 1000 exact samples per setting, the observed
+/// false-failure rate beside the stated one. Seeds fixed (1..1000), the counts printed; docs/check.md records them.
+/// </summary>
+public class DistributionCheckCalibration(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static readonly GaussianMixture Law = GaussianMixture.Create([0.3, 0.7], [[-2.0, 0.5], [1.5, -1.0]],
+        [new double[,] { { 0.36, 0.1 }, { 0.1, 0.5 } }, new double[,] { { 0.81, -0.2 }, { -0.2, 0.4 } }]);
+
+    /// <summary>
+    /// At each stated rate p the failures of 1000 exact samples are binomial with a rate at most p (Bonferroni over 8
+    /// tests makes it lower); more than 1000 p + 4.5 sqrt(1000 p (1 - p)) failures has probability below 1e-5 if the
+    /// statement holds.
+    /// </summary>
+    [Theory, Trait("Category", "Slow")]
+    [InlineData(0.2, 200)]
+    [InlineData(0.05, 1000)]
+    [InlineData(0.01, 1000)]
+    [InlineData(0.01, 10000)]
+    public void TheObservedFalseFailureRateIsAtMostTheStatedOne(double stated, int n)
+    {
+        int failures = 0;
+        var byTest = new Dictionary<string, int>();
+        for (ulong seed = 1; seed <= 1000; seed++)
+        {
+            var verdict = DistributionCheck.Run(Law, Law.Draw(n, seed + 50_000).Rows(), stated, seed);
+            if (!verdict.Passed) failures++;
+            foreach (var f in verdict.Failures) byTest[f.Name] = byTest.GetValueOrDefault(f.Name) + 1;
+        }
+        output.WriteLine($"stated {stated}, n = {n}: {failures} of 1000 exact samples failed ({string.Join(", ", byTest.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}"))})");
+        Assert.True(failures <= 1000 * stated + 4.5 * Math.Sqrt(1000 * stated * (1 - stated)), $"{failures} of 1000 failed at a stated {stated}");
+    }
+}

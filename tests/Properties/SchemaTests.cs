@@ -83,9 +83,12 @@ public class SchemaTests(ITestOutputHelper output)
         yield return ["check", $$"""{"claim": "distribution", "data": {{Data}}, "path": {"kind": "ve"}, "t": 0.2, "samples": {{Eight}}, "false_failure": 0.01, "seed": 3}"""];
         yield return ["check", $$"""{"claim": "pointwise", "data": {{Data}}, "path": {"kind": "vp"}, "quantity": "score", "t": 0.5, "points": [[0.1, 0.2]], "values": [[-0.2, 0.1]], "rtol": 1}"""];
         yield return ["check", $$"""{"claim": "pointwise", "data": {{Data}}, "path": {"kind": "vp"}, "quantity": "log_density", "times": [0.5, 0.6], "points": [[0.1, 0.2]], "values": [[-2], [-2]], "atol": 10}"""];
+        yield return ["check", $$"""{"claim": "convergence", "data": {{Data}}, "path": {"kind": "vp"}, "t_start": 0.9, "t_end": 0.1, "starts": [[0.1, 0.2]], "runs": [{"steps": 2, "samples": [[1, 1]]}, {"steps": 4, "samples": [[1, 2]]}, {"steps": 8, "samples": [[1, 3]]}], "order": 1, "order_tolerance": 0.5}"""];
+        yield return ["check", $$"""{"claim": "convergence", "kind": "weak", "data": {{Data}}, "path": {"kind": "vp"}, "t": 0.1, "runs": [{"steps": 2, "samples": {{Eight}}}, {"steps": 4, "samples": {{Eight}}}, {"steps": 8, "samples": {{Eight}}}], "order": 1}"""];
     }
 
     /// <summary>Check requests that the reader refuses for a reason the schema states.</summary>
+    /// <remarks>Convergence requests that pass the schema are exercised by CheckCommandTests with real runs.</remarks>
     public static IEnumerable<object[]> BadChecks()
     {
         const string Eight = "[[0.1, 0.2], [-1, 0.5], [2, -1], [0.3, 0.3], [-2, 1], [1, -1], [0, 0], [1.5, -0.5]]";
@@ -97,6 +100,8 @@ public class SchemaTests(ITestOutputHelper output)
         yield return [$$"""{"claim": "pointwise", "data": {{Data}}, "path": {"kind": "vp"}, "quantity": "scor", "t": 0.5, "points": [[0, 0]], "values": [[0, 0]]}"""];
         yield return [$$"""{"claim": "pointwise", "data": {{Data}}, "path": {"kind": "vp"}, "quantity": "score", "t": 0.5, "times": [0.5], "points": [[0, 0]], "values": [[0, 0]]}"""];
         yield return [$$"""{"claim": "convergence", "data": {{Data}}, "path": {"kind": "vp"}, "t_start": 0.9, "t_end": 0.1, "starts": [[0, 0]], "runs": [{"steps": 2, "samples": [[0, 0]]}], "order": 1}"""];
+        yield return [$$"""{"claim": "convergence", "kind": "weak", "data": {{Data}}, "path": {"kind": "vp"}, "t_start": 0.9, "t": 0.1, "runs": [{"steps": 2, "samples": "a.npy"}, {"steps": 4, "samples": "b.npy"}, {"steps": 8, "samples": "c.npy"}], "order": 1}"""];
+        yield return [$$"""{"claim": "convergence", "data": {{Data}}, "path": {"kind": "vp"}, "t": 0.1, "runs": [{"steps": 2, "samples": "a.npy"}, {"steps": 4, "samples": "b.npy"}, {"steps": 8, "samples": "c.npy"}], "order": 1}"""];
         yield return [$$"""{"claim": "convergence", "data": {{Data}}, "path": {"kind": "vp"}, "t_start": 0.9, "t_end": 1.1, "starts": [[0, 0]], "runs": [{"steps": 2, "samples": [[0, 0]]}, {"steps": 4, "samples": [[0, 0]]}, {"steps": 8, "samples": [[0, 0]]}], "order": 1}"""];
     }
 

@@ -49,6 +49,40 @@ public static class DistributionCheck
     /// <summary>Covariance entries and Kolmogorov-Smirnov tests cover the first this many coordinates (means cover all).</summary>
     public const int MaxCoordinates = 16;
 
+    /// <summary>
+    /// The weak error of a sample against a law, the norm of the deviations of its first two moments, with the noise
+    /// the finite sample puts on it: e^2 = sum_j (mean_j - m_j)^2 + sum_{i &lt;= j &lt; q} (S_ij - Cov_ij)^2 over the first
+    /// q = min(d, <see cref="MaxCoordinates"/>) coordinates for the covariances, and noise^2 = sum of the variances of those
+    /// estimates under the law (Cov_jj / n and (E[(x_i - m_i)^2 (x_j - m_j)^2] - Cov_ij^2) / n). The squared error is
+    /// returned with the noise's expected contribution removed (e^2 - noise^2, at least 0), so that it estimates the
+    /// sampler's bias alone.
+    /// </summary>
+    /// <param name="law">The law the sample should have.</param>
+    /// <param name="samples">The sample, rows of the law's dimension.</param>
+    public static (double Error, double Noise) WeakError(GaussianMixture law, double[][] samples)
+    {
+        if (law is null) throw new ArgumentException("law must not be null.", nameof(law));
+        Guard.NotNull(samples, nameof(samples));
+        if (samples.Length < 8) throw new ArgumentException($"samples must hold at least 8 points, got {samples.Length}.", nameof(samples));
+        int n = samples.Length, d = law.Dimension, q = Math.Min(d, MaxCoordinates);
+        var mean = law.Mean;
+        var cov = law.Covariance;
+        var (sampleMean, sampleCov) = SampleTests.Moments(samples);
+        double e2 = 0, noise2 = 0;
+        for (int j = 0; j < d; j++)
+        {
+            e2 += (sampleMean[j] - mean[j]) * (sampleMean[j] - mean[j]);
+            noise2 += cov[j][j] / n;
+        }
+        for (int i = 0; i < q; i++)
+            for (int j = i; j < q; j++)
+            {
+                e2 += (sampleCov[i, j] - cov[i][j]) * (sampleCov[i, j] - cov[i][j]);
+                noise2 += Math.Max(law.CentralFourthMoment(i, j) - cov[i][j] * cov[i][j], 0) / n;
+            }
+        return (Math.Sqrt(Math.Max(e2 - noise2, 0)), Math.Sqrt(noise2));
+    }
+
     /// <summary>The normal quantile of the power 0.99 used for the detectable errors.</summary>
     private static readonly double PowerZ = Normal.InvCDF(0, 1, 0.99);
 
