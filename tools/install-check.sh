@@ -5,6 +5,7 @@
 #   bash tools/install-check.sh
 #
 # Checks: dotnet pack makes ScoreSpec.Core, ScoreSpec.Plots (each with a .snupkg of symbols) and the scorespec tool;
+# a second build of the library gives the same bytes as the packed one (deterministic builds);
 # every package carries LICENSE and README.md and the MIT expression; the tool package is below 40 MB and ships no
 # native debug symbols; `dotnet tool install --tool-path T --add-source DIR scorespec` installs it; `T/scorespec --help`
 # names scorespec; `T/scorespec verify --quick` passes; `T/scorespec plot score-field` draws with the shipped natives.
@@ -18,7 +19,7 @@ names() { if command -v unzip > /dev/null; then unzip -Z1 "$1"; else python3 -c 
 nuspec() { python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.read(next(n for n in z.namelist() if n.endswith(".nuspec"))).decode("utf-8-sig"))' "$1" 2> /dev/null \
   || unzip -p "$1" '*.nuspec'; }
 
-dotnet pack ScoreSpec.sln -c Release -o "$work/packages" > "$work/pack.log" 2>&1 || { tail -20 "$work/pack.log"; fail "dotnet pack"; }
+dotnet pack ScoreSpec.sln -c Release -p:ContinuousIntegrationBuild=true -o "$work/packages" > "$work/pack.log" 2>&1 || { tail -20 "$work/pack.log"; fail "dotnet pack"; }
 tool=$(ls "$work"/packages/scorespec.*.nupkg 2>/dev/null | head -n 1)
 [ -n "$tool" ] || fail "no scorespec tool package"
 version=$(basename "$tool" .nupkg); version=${version#scorespec.}
@@ -35,6 +36,14 @@ for pkg in "$work"/packages/*.nupkg; do
   echo "$spec" | grep -q '<license type="expression">MIT</license>' || fail "$(basename "$pkg") has no MIT expression"
   echo "$spec" | grep -q '<description>Package Description</description>' && fail "$(basename "$pkg") has the default description"
 done
+# Deterministic builds: the library in the package is byte for byte the one a second, separate build makes.
+mkdir -p "$work/unpacked" "$work/rebuild"
+python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("lib/net10.0/ScoreSpec.dll", sys.argv[2])' \
+  "$work/packages/ScoreSpec.Core.$version.nupkg" "$work/unpacked" 2> /dev/null \
+  || (cd "$work/unpacked" && unzip -q "$work/packages/ScoreSpec.Core.$version.nupkg" lib/net10.0/ScoreSpec.dll)
+dotnet build src/ScoreSpec -c Release -p:ContinuousIntegrationBuild=true -o "$work/rebuild" --no-incremental > "$work/rebuild.log" 2>&1 || fail "the second build"
+cmp -s "$work/unpacked/lib/net10.0/ScoreSpec.dll" "$work/rebuild/ScoreSpec.dll" || fail "the library is not reproducible: two builds differ"
+
 bytes=$(stat -c %s "$tool")
 [ "$bytes" -lt 40000000 ] || fail "the tool package weighs $bytes bytes (limit 40 MB)"
 names "$tool" | grep -q 'runtimes/.*\.pdb$' && fail "the tool package ships native debug symbols"
