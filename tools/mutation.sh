@@ -23,7 +23,7 @@ mutate=(); for folder in "${folders[@]}"; do mutate+=(--mutate "**/src/ScoreSpec
 name=$(IFS=-; echo "${folders[*]}")
 tier=(MutationTier Precision StatisticsPinned NegativeControls DdpmTests FokkerPlanckTests FokkerPlanckGenericTests SolverOrders
       LikelihoodTests Sensitivity Validation ErrataTests MixtureCdfTests FastFieldValidation LossAndGuidanceTests EdgesFoundByMutation
-      DormandPrinceController SamplerReferences DensitiesEdges LikelihoodForModels ProcessValues TimeGrids LogSnrInverse Trajectories SamplingEdges EnsembleValues RecordValues CopiesAndMatches SamplerOrders EdmPreconditioningTests BrownianTreeTests SamplerBenchmarkPage)
+      DormandPrinceController SolversEdges SamplerReferences DensitiesEdges LikelihoodForModels ProcessValues TimeGrids LogSnrInverse Trajectories SamplingEdges EnsembleValues RecordValues CopiesAndMatches SamplerOrders EdmPreconditioningTests BrownianTreeTests SamplerBenchmarkPage)
 # Left out of those classes: the tests that run 20000-path ensembles for hundreds of steps (minutes each when instrumented),
 # and (since 2026-11-25, when a Solvers run spent over 35 minutes in Stryker's coverage pass) the benchmark page, which
 # recomputes both sampler benchmarks, and UniPC's nine order fits (its update stays pinned by SamplerReferences); and
