@@ -65,7 +65,7 @@ def em_subvp(n, rng, bug=None, steps=500):
     return _reverse_em("subvp", c.subvp, lambda t: -c.beta(t) / 2, g2, n, steps, rng, None, model)
 
 
-def flow_euler(n, rng, bug=None, steps=100, shift=3.0):
+def flow_euler(n, rng, bug=None, steps=400, shift=3.0):
     """Flow matching's Euler sampler on condot (noise at t = 0, data at t = 1) with SD3's shift of the noise levels
     sigma = 1 - t: sigma' = s sigma / (1 + (s - 1) sigma), from t = 1e-3 to 1 - 1e-3. The velocity is
     E[z - e | x_t] = D(x) + (1 - t) score(x). Bug: shift_applied_twice (a scheduler that shifts its sigmas when it builds
