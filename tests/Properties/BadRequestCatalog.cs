@@ -273,7 +273,7 @@ public class BadRequestCatalog(ITestOutputHelper output)
         c.Add(new Case("seed not a number", ["verify", "--seed", "abc"], "", "scorespec: verify: "));
         c.Add(new Case("seed negative", ["verify", "--seed", "-1"], "", "scorespec: verify: "));
         c.Add(new Case("seed beyond 2^64", ["verify", "--seed", "18446744073709551616"], "", "scorespec: verify: "));
-        c.Add(new Case("schema name unknown", ["schema", "evl"], "", "scorespec: NAME: must be one of eval, likelihood, sample, serve; got \"evl\" (did you mean"));
+        c.Add(new Case("schema name unknown", ["schema", "evl"], "", "scorespec: NAME: must be one of eval, likelihood, sample, check, serve; got \"evl\" (did you mean"));
         c.Add(new Case("plot name unknown", ["plot", "scor-field"], "", "scorespec: NAME: "));
         c.Add(new Case("plot into a file", ["plot", "score-field", "--out", typeof(BadRequestCatalog).Assembly.Location], "", "scorespec: --out: "));
         c.Add(new Case("plot into an unwritable place", ["plot", "score-field", "--out", "/proc/scorespec-figures"], "", "scorespec: --out: "));
