@@ -293,6 +293,21 @@ class ScoreSpec:
                    "runs": [{"steps": int(k), "samples": saved(f"run{k}", v)} for k, v in sorted(runs.items())]}
             return self.request("check", req)
 
+    def check_weak_convergence(self, data: Mapping, path: str | Mapping, t: float, runs: Mapping[int, Any],
+                               order: float, order_tolerance: float = 0.25) -> dict:
+        """Does a stochastic sampler converge in law with the claimed weak ``order``? ``runs`` maps each step count (at
+        least three) to an independent (n, d) sample at time ``t``. The verdict is "inconclusive" when the sampling noise
+        hides the finest errors (use more samples or fewer steps); see docs/cli.md, "check"."""
+        with tempfile.TemporaryDirectory(prefix="scorespec-") as folder:
+            listed = []
+            for k, v in sorted(runs.items()):
+                file = os.path.join(folder, f"run{k}.npy")
+                np.save(file, np.ascontiguousarray(np.asarray(v, dtype=np.float64)))
+                listed.append({"steps": int(k), "samples": file})
+            return self.request("check", {"claim": "convergence", "kind": "weak", "data": dict(data), "path": _path(path),
+                                          "t": float(t), "runs": listed, "order": float(order),
+                                          "order_tolerance": float(order_tolerance)})
+
     def _check_with_file(self, req: dict, key: str, array) -> dict:
         """Sends a check whose large array travels as a .npy file in a temporary folder."""
         with tempfile.TemporaryDirectory(prefix="scorespec-") as folder:

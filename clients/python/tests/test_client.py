@@ -185,3 +185,16 @@ def test_check_convergence_of_a_numpy_heun_sampler(ss):
     assert answer["verdict"] == "pass", answer
     assert abs(answer["finest_order"] - 2) < 0.15
     assert ss.check_convergence(DATA, "vp", 0.9, 0.05, starts, runs, order=1)["verdict"] == "fail"
+
+
+def test_check_weak_convergence_is_inconclusive_on_a_small_sample(ss):
+    # 400 exact draws per "run": no discretisation error to see, so the finest errors are within the noise.
+    rng = np.random.default_rng(9)
+    alpha, sigma, _, _ = vp(0.3)
+    runs = {}
+    for steps in (8, 16, 32):
+        k = rng.choice(2, size=400, p=W)
+        runs[steps] = alpha * MU[k] + np.sqrt(alpha ** 2 * S[k] ** 2 + sigma ** 2)[:, None] * rng.standard_normal((400, 2))
+    answer = ss.check_weak_convergence(DATA, "vp", 0.3, runs, order=1)
+    assert answer["verdict"] == "inconclusive"
+    assert len(answer["noise"]) == 3
