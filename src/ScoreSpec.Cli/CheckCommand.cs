@@ -82,17 +82,11 @@ internal static class CheckCommand
         return 0;
     }
 
-    private static readonly (string Name, Quantity? Quantity)[] Quantities =
-    [
-        ("log_density", null), ("score", Quantity.Score), ("noise", Quantity.Noise),
-        ("denoiser", Quantity.Denoiser), ("velocity", Quantity.Velocity), ("v_prediction", Quantity.VPrediction),
-    ];
-
     private static int Pointwise(Fields request, TextWriter stdout)
     {
         var data = Json.Mixture(request);
         var path = Json.Path(request);
-        string quantity = request.Word("quantity", null, [.. Quantities.Select(q => q.Name)]);
+        string quantity = request.Word("quantity", null, [.. EvalCommand.Known.Select(q => q.Name)]);
         bool many = request.TryGet("times", out var timesJson);
         double[] times;
         if (many)
@@ -114,7 +108,7 @@ internal static class CheckCommand
         double flops = times.Length * (Budget.SetupFlops(data) + (double)points.Length * (Budget.ScoreFlops(data) + 4.0 * data.Dimension));
         Budget.Check("points", Budget.Seconds(flops, 1), budget, $"{times.Length} times x {points.Length} points", "check fewer points or times");
 
-        var q = Quantities.First(x => x.Name == quantity).Quantity;
+        var q = EvalCommand.Known.First(x => x.Name == quantity).Quantity;
         double worstScaled = -1, maxAbs = 0, maxRel = 0;
         int worstTime = 0, worstPoint = 0;
         double[] worstExact = [], worstValue = [];

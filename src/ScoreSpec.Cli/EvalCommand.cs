@@ -6,7 +6,8 @@ namespace ScoreSpec.Cli;
 /// <summary>`scorespec eval FILE`: exact quantities of the data's marginal p_t along a path (docs/cli.md).</summary>
 internal static class EvalCommand
 {
-    private static readonly (string Name, Quantity? Quantity)[] Known =
+    /// <summary>The quantities a request may name (log_density has no Quantity), shared with check's pointwise claims.</summary>
+    internal static readonly (string Name, Quantity? Quantity)[] Known =
     [
         ("log_density", null), ("score", Quantity.Score), ("noise", Quantity.Noise),
         ("denoiser", Quantity.Denoiser), ("velocity", Quantity.Velocity), ("v_prediction", Quantity.VPrediction),
