@@ -66,7 +66,11 @@ internal static class SampleCommand
         int energyPoints = statistics == "full" ? n : Math.Min(n, EnergyPoints);
         // A Brownian-tree query costs about 700 d (measured: 2 microseconds a query in 1D on this machine).
         double treeFlops = adaptive ? 0 : (double)n * steps * entry.TreeQueriesPerStep * 700.0 * d;
-        double samplingFlops = Budget.SetupFlops(data) + treeFlops + n * evalsPerPath * (Budget.ScoreFlops(data) + 30.0 * d)
+        // The affine samplers evaluate the exact score a block at a time in SIMD registers: measured about 30 times below
+        // the scalar model on issue 15's request (benchmarks/README.md); a factor 8 keeps the estimate on the safe side.
+        var created = entry.Create(settings);
+        double simd = created is Sampler.ReverseSde or Sampler.Extension or Sampler.Ancestral or Sampler.Ddim ? 1.0 / 8 : 1;
+        double samplingFlops = Budget.SetupFlops(data) + treeFlops + simd * n * evalsPerPath * (Budget.ScoreFlops(data) + 30.0 * d)
                                + (double)n * d * Math.Min(d, MaxCovarianceDimension) + 30.0 * n * Math.Min(d, 16) * Math.Log2(n);
         double energyFlops = 3.0 * energyPoints * energyPoints * (3.0 * d + 20) / 2;
         int flowMapPoints = entry.Stochastic ? 0 : Math.Min(n, FlowMapPoints);
@@ -77,17 +81,23 @@ internal static class SampleCommand
             Budget.Check("statistics", estimate, budget, $"{work} with the energy statistic on all n points (O(n^2))", "use \"statistics\": \"linear\" or lower n");
         Budget.Check("n", estimate, budget, work, "lower n or steps");
 
-        var sampler = entry.Create(settings);
+        var sampler = created;
         var schedule = Schedule.For(path, adaptive ? 1 : steps, epsilon);
         ulong seed = (ulong)seedValue;
         var watch = new RunWatch(RunWatch.ScaleBound(data, path, schedule), estimate > Budget.ProgressSeconds ? new ProgressLines(stderr, "sample") : null);
         TimeGrid? grid = gridRequest is null ? null : Json.Library("grid", () => gridRequest(schedule));
+        double startSeconds = Clock.Elapsed;
+        var phase = System.Diagnostics.Stopwatch.StartNew();
+        // The same as Samplers.RunFromExactMarginal, in two timed phases: the exact draws at the start, then the run.
+        var initial = Samplers.ExactMarginalSample(data, path, grid?.Start ?? schedule.TStart, n, seed);
+        double drawSeconds = phase.Elapsed.TotalSeconds;
+        var score = Samplers.ExactScore(new MarginalField(data, path));
         SampleResult result;
         try
         {
             result = grid is null
-                ? Samplers.RunFromExactMarginal(data, path, sampler, schedule, n, seed, threads, watch: watch)
-                : Samplers.RunFromExactMarginal(data, path, sampler, grid, n, seed, threads, watch: watch);
+                ? Samplers.Run(path, score, sampler, initial, schedule, seed, threads, watch)
+                : Samplers.Run(path, score, sampler, initial, grid, seed, threads, watch);
         }
         catch (SamplerDivergedException ex)
         {
@@ -101,24 +111,31 @@ internal static class SampleCommand
             throw new RequestException("rtol", $"the adaptive solver stopped ({ex.Message.TrimEnd('.')}); loosen rtol and atol");
         }
 
+        phase.Restart();
         var final = result.Final;
+        // The linear energy statistic over all n points against n exact draws of the data (O(n d)), with its standard error.
+        var exactSample = Samplers.ExactDataSample(data, n, seed);
+        var (energyEstimate, energyError) = SampleTests.EnergyDistanceLinear(final, exactSample);
         var reference = Samplers.ExactDataSample(data, energyPoints, seed);
         var head = Enumerable.Range(0, energyPoints).Select(final.Row).ToArray();
-        double energy = SampleTests.EnergyDistanceEmpirical(head, reference.Rows());
-        double energyUnbiased = SampleTests.EnergyDistance(head, reference.Rows());
+        var (energy, energyUnbiased) = SampleTests.EnergyDistances(head, reference.Rows());
         int ksCoordinates = Math.Min(d, 16);
         var ks = new double[ksCoordinates];
         var ksP = new double[ksCoordinates];
-        for (int j = 0; j < ksCoordinates; j++)
+        Parallel.For(0, ksCoordinates, new ParallelOptions { MaxDegreeOfParallelism = cores }, j =>
         {
             var marginal = data.Coordinate(j);
             ks[j] = SampleTests.KolmogorovSmirnov(final.Column(j), marginal.Cdf);
             ksP[j] = SampleTests.KolmogorovPValue(ks[j], n);
-        }
+        });
 
         double tStart = grid?.Start ?? schedule.TStart, tEnd = grid?.End ?? schedule.TEnd;
         var (flowMean, flowMax) = flowMapPoints > 0 ? FlowMapError(data, path, final, tStart, tEnd, flowMapPoints, seed) : (0, 0);
 
+        var (mean, second) = d <= MaxCovarianceDimension ? SampleTests.Moments(final) : (null, null);
+        var (meanDiagonal, variances) = d <= MaxCovarianceDimension ? (null, null) : SampleTests.MeanAndVariance(final);
+        double statisticsSeconds = phase.Elapsed.TotalSeconds;
+        phase.Restart();
         if (csv is not null)
         {
             try
@@ -145,6 +162,7 @@ internal static class SampleCommand
         }
 
         arrays?.Add("samples", [.. final.Values], n, d);
+        double outputSeconds = phase.Elapsed.TotalSeconds;
         Json.Answer(stdout, w =>
         {
             w.WriteStartObject();
@@ -155,9 +173,9 @@ internal static class SampleCommand
             Json.WriteNumber(w, "t_start", tStart);
             Json.WriteNumber(w, "t_end", tEnd);
             w.WriteString("grid", grid switch { null => "uniform", TimeGrid.Karras => "karras", TimeGrid.UniformLogSnr => "uniform_log_snr", TimeGrid.Explicit => "explicit", _ => "uniform" });
-            if (d <= MaxCovarianceDimension)
+            if (mean is not null && second is not null)
             {
-                var (mean, cov) = SampleTests.Moments(final);
+                var cov = second;
                 w.WritePropertyName("mean"); Json.WriteVector(w, mean, "mean");
                 w.WritePropertyName("covariance");
                 w.WriteStartArray();
@@ -166,13 +184,20 @@ internal static class SampleCommand
             }
             else
             {
-                var (mean, variance) = SampleTests.MeanAndVariance(final);
-                w.WritePropertyName("mean"); Json.WriteVector(w, mean, "mean");
-                w.WritePropertyName("variances"); Json.WriteVector(w, variance, "variances");
+                w.WritePropertyName("mean"); Json.WriteVector(w, meanDiagonal!, "mean");
+                w.WritePropertyName("variances"); Json.WriteVector(w, variances!, "variances");
             }
             Json.WriteNumber(w, "energy_distance", energy);
             Json.WriteNumber(w, "energy_distance_unbiased", energyUnbiased);
             w.WriteNumber("energy_points", energyPoints);
+            w.WriteStartObject("energy");
+            Json.WriteNumber(w, "estimate", energyEstimate);
+            Json.WriteNumber(w, "standard_error", energyError);
+            w.WriteNumber("pairs", n / 2);
+            w.WriteString("meaning", "an unbiased estimate of the energy distance 2E|X-Y| - E|X-X'| - E|Y-Y'| between the samples' law and the data's "
+                + "(zero exactly when they agree), from all n samples and n exact draws taken in pairs; it can be negative, "
+                + "and an estimate within about 3 standard errors of zero shows no difference at this n");
+            w.WriteEndObject();
             w.WritePropertyName("marginal_ks"); Json.WriteVector(w, ks, "marginal_ks");
             w.WritePropertyName("marginal_ks_p_value"); Json.WriteVector(w, ksP, "marginal_ks_p_value");
             // The mean Kolmogorov-Smirnov distance of an exact sample of n points, sqrt(pi/2) ln 2 / sqrt(n): the noise floor.
@@ -186,7 +211,14 @@ internal static class SampleCommand
                 w.WriteString("reference", "the probability-flow ODE from the same start by Dormand-Prince at rtol = atol = 1e-10");
                 w.WriteEndObject();
             }
-            Json.WriteNumber(w, "seconds", result.Seconds);
+            Json.WriteNumber(w, "seconds", Clock.Elapsed);
+            w.WriteStartObject("phases");
+            Json.WriteNumber(w, "start", startSeconds);
+            Json.WriteNumber(w, "draws", drawSeconds);
+            Json.WriteNumber(w, "run", result.Seconds);
+            Json.WriteNumber(w, "statistics", statisticsSeconds);
+            Json.WriteNumber(w, "output", outputSeconds);
+            w.WriteEndObject();
             double pathSteps = adaptive ? result.Evaluations / 6.0 : (double)n * steps;
             Json.WriteNumber(w, "path_steps_per_second", pathSteps / Math.Max(result.Seconds, 1e-9));
             w.WriteNumber("score_evaluations", result.Evaluations);

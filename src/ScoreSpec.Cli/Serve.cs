@@ -31,6 +31,7 @@ internal static class Serve
         while ((line = stdin.ReadLine()) is not null)
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
+            Clock.RequestArrived();
             stdout.WriteLine(Answer(line, stderr));
             stdout.Flush();
         }

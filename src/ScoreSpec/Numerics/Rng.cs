@@ -37,7 +37,7 @@ public static class SplitMix64
 /// <summary>
 /// The state of one xoshiro256** stream (Blackman and Vigna 2018) held in a caller's array of 4 words per stream, so
 /// that an ensemble of N paths keeps its generators in one contiguous ulong[4N] and no generator is ever allocated per
-/// step. Normals come from the Marsaglia polar method.
+/// step. Normals come from Box-Muller (<see cref="Normals"/>).
 /// </summary>
 public static class Xoshiro
 {
@@ -65,22 +65,23 @@ public static class Xoshiro
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double NextDouble(Span<ulong> s) => (Next(s) >> 11) * (1.0 / 9007199254740992.0);
 
-    /// <summary>Fills <paramref name="output"/> with standard normals (Marsaglia polar method, both values used).</summary>
+    /// <summary>
+    /// Fills <paramref name="output"/> with standard normals by Box-Muller, pair by pair: two words of the stream give
+    /// u1 = ((w1 &gt;&gt; 11) + 1/2) 2^-53 in (0, 1) and u2 = (w2 &gt;&gt; 11) 2^-53 in [0, 1), and the pair is
+    /// (r cos 2 pi u2, r sin 2 pi u2) with r = sqrt(-2 ln u1); an odd length drops the last sine. The arithmetic is that of
+    /// <see cref="VectorMath.BoxMuller(Span{double}, Span{double})"/>, so a path's normals have the same bits whether the scalar samplers or the SIMD
+    /// runner draw them.
+    /// </summary>
     public static void Normals(Span<ulong> s, Span<double> output)
     {
         int i = 0;
         while (i < output.Length)
         {
-            double u, v, q;
-            do
-            {
-                u = 2 * NextDouble(s) - 1;
-                v = 2 * NextDouble(s) - 1;
-                q = u * u + v * v;
-            } while (q >= 1 || q == 0);
-            double f = Math.Sqrt(-2 * Math.Log(q) / q);
-            output[i++] = u * f;
-            if (i < output.Length) output[i++] = v * f;
+            double u1 = SplitMix64.ToUnit(Next(s));
+            double u2 = (Next(s) >> 11) * (1.0 / 9007199254740992.0);
+            var (a, b) = VectorMath.BoxMuller(u1, u2);
+            output[i++] = a;
+            if (i < output.Length) output[i++] = b;
         }
     }
 

@@ -57,7 +57,13 @@ public sealed record Ensemble
     public double[][] Rows() => Enumerable.Range(0, Count).Select(Row).ToArray();
 
     /// <summary>Coordinate j of every point.</summary>
-    public double[] Column(int j) => Enumerable.Range(0, Count).Select(i => values[i * Dimension + j]).ToArray();
+    public double[] Column(int j)
+    {
+        if (j < 0 || j >= Dimension) throw new ArgumentException($"j must lie in [0, {Dimension}), got {j}.", nameof(j));
+        var column = new double[Count];
+        for (int i = 0; i < column.Length; i++) column[i] = values[i * Dimension + j];
+        return column;
+    }
 
     /// <summary>An ensemble built from rows of equal length.</summary>
     public static Ensemble FromRows(double[][] rows)

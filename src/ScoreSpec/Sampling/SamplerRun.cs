@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ScoreSpec.Numerics;
 using ScoreSpec.Paths;
 
@@ -56,6 +59,11 @@ internal sealed class SamplerRun
     public double[][] States { get; }
     /// <summary>A slip planted in the Euler-Maruyama step table (negative controls only).</summary>
     public Func<double[], double[]>? Plant { get; init; }
+    /// <summary>
+    /// The exact field behind <see cref="Score"/> when the score is <see cref="Samplers.ExactScore"/>'s: the affine step
+    /// then evaluates it a block of paths at a time in SIMD registers (<see cref="Densities.MarginalField.ScoreBlock"/>).
+    /// </summary>
+    public Densities.MarginalField? Field { get; init; }
     /// <summary>A slip planted in the corrector's noise scale (negative controls only).</summary>
     public Func<double, double>? CorrectorNoise { get; init; }
 
@@ -94,8 +102,9 @@ internal sealed class SamplerRun
     /// <returns>Score evaluations.</returns>
     public long Affine(double[] table)
     {
-        var streams = Streams();
         if (Plant is not null) table = Plant(table);
+        if (Field is not null) return AffineBlocks(table, Field);
+        var streams = Streams();
         var scratch = Enumerable.Range(0, Samplers.Blocks).Select(_ => new double[2 * D]).ToArray();
         Parallel.For(0, Samplers.Blocks, Options, b =>
         {
@@ -113,6 +122,103 @@ internal sealed class SamplerRun
                     for (int j = 0; j < D; j++) xs[j] = cx * xs[j] + cs * s[j] + cn * xi[j];
                     if (Watcher.Escaped(xs, b, step)) return;
                     Keep(step + 1, i);
+                }
+                Watcher.Done(1);
+            }
+        });
+        return (long)N * Steps;
+    }
+
+    /// <summary>
+    /// <see cref="Affine"/> with the exact score of <paramref name="field"/>, a block of W paths at a time
+    /// (W = <see cref="Densities.MarginalField.BlockWidth"/>): the block is turned coordinate-major, its score evaluated in
+    /// SIMD registers, its normals drawn by Box-Muller in registers from uniforms of each path's own stream (pair p of path
+    /// i gives coordinates 2p and 2p + 1, so the noise of a path depends on its seed and index only), the step applied
+    /// across the block, and the block turned back. The blocks of a run are fixed by N alone, so the bits do not depend on
+    /// the thread count. Nothing is allocated per step.
+    /// </summary>
+    private long AffineBlocks(double[] table, Densities.MarginalField field)
+    {
+        var streams = Streams();
+        int W = field.BlockWidth, pairs = (D + 1) / 2, d = D;
+        bool noisy = false;
+        for (int step = 0; step < Steps; step++) noisy |= table[3 * step + 2] != 0;
+        var bound = new Vector<double>(Watcher.Bound);
+        Parallel.For(0, Samplers.Blocks, Options, b =>
+        {
+            var (lo, hi) = Range(N, b);
+            if (lo == hi) return;
+            var xT = new double[d * W];
+            var sT = new double[d * W];
+            var u = new double[2 * pairs * W];
+            var scratch = new double[field.BlockScratchLength];
+            var xv = MemoryMarshal.Cast<double, Vector<double>>(xT.AsSpan());
+            var sv = MemoryMarshal.Cast<double, Vector<double>>(sT.AsSpan());
+            var z1 = MemoryMarshal.Cast<double, Vector<double>>(u.AsSpan(0, pairs * W));
+            var z2 = MemoryMarshal.Cast<double, Vector<double>>(u.AsSpan(pairs * W, pairs * W));
+            int V = W / Vector<double>.Count;
+            ref double x0 = ref MemoryMarshal.GetArrayDataReference(X);
+            ref double t0 = ref MemoryMarshal.GetArrayDataReference(xT);
+            ref double u0 = ref MemoryMarshal.GetArrayDataReference(u);
+            ref ulong g0 = ref MemoryMarshal.GetArrayDataReference(streams);
+            for (int step = 0; step < Steps; step++)
+            {
+                double t = Times[step];
+                var cx = new Vector<double>(table[3 * step]);
+                var cs = new Vector<double>(table[3 * step + 1]);
+                var cn = new Vector<double>(table[3 * step + 2]);
+                bool keep = slots[step + 1] >= 0;
+                for (int start = lo; start < hi; start += W)
+                {
+                    int m = Math.Min(W, hi - start);
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < d; j++) Unsafe.Add(ref t0, j * W + i) = Unsafe.Add(ref x0, (start + i) * d + j);
+                    if (m < W) for (int j = 0; j < d; j++) xT.AsSpan(j * W + m, W - m).Clear();
+                    field.ScoreBlock(t, xT, sT, scratch);
+                    if (noisy)
+                    {
+                        // Two uniforms a pair from each path's own xoshiro256** stream: u1 in (0, 1) for the radius, u2 in [0, 1) for the angle.
+                        for (int i = 0; i < m; i++)
+                        {
+                            ref ulong g = ref Unsafe.Add(ref g0, 4 * (start + i));
+                            ulong s0 = g, s1 = Unsafe.Add(ref g, 1), s2 = Unsafe.Add(ref g, 2), s3 = Unsafe.Add(ref g, 3);
+                            for (int p = 0; p < pairs; p++)
+                            {
+                                ulong r1 = BitOperations.RotateLeft(s1 * 5, 7) * 9, tt = s1 << 17;
+                                s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= tt; s3 = BitOperations.RotateLeft(s3, 45);
+                                ulong r2 = BitOperations.RotateLeft(s1 * 5, 7) * 9; tt = s1 << 17;
+                                s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= tt; s3 = BitOperations.RotateLeft(s3, 45);
+                                Unsafe.Add(ref u0, p * W + i) = ((r1 >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+                                Unsafe.Add(ref u0, (pairs + p) * W + i) = (r2 >> 11) * (1.0 / 9007199254740992.0);
+                            }
+                            g = s0; Unsafe.Add(ref g, 1) = s1; Unsafe.Add(ref g, 2) = s2; Unsafe.Add(ref g, 3) = s3;
+                        }
+                        if (m < W)
+                            for (int p = 0; p < pairs; p++) { u.AsSpan(p * W + m, W - m).Fill(1); u.AsSpan((pairs + p) * W + m, W - m).Clear(); }
+                        Numerics.VectorMath.BoxMuller(u.AsSpan(0, pairs * W), u.AsSpan(pairs * W, pairs * W));
+                        for (int j = 0; j < d; j++)
+                        {
+                            var z = (j & 1) == 0 ? z1.Slice(j / 2 * V, V) : z2.Slice(j / 2 * V, V);
+                            var xj = xv.Slice(j * V, V);
+                            var sj = sv.Slice(j * V, V);
+                            for (int p = 0; p < V; p++)
+                                xj[p] = Vector.FusedMultiplyAdd(cn, z[p], Vector.FusedMultiplyAdd(cs, sj[p], cx * xj[p]));
+                        }
+                    }
+                    else
+                        for (int q = 0; q < d * V; q++) xv[q] = Vector.FusedMultiplyAdd(cs, sv[q], cx * xv[q]);
+                    // The escape watch on whole registers (unused lanes stay near the origin); path by path only when a lane fails.
+                    var inside = Vector<long>.AllBitsSet;
+                    for (int q = 0; q < d * V; q++) inside &= Vector.LessThanOrEqual(Vector.Abs(xv[q]), bound);
+                    bool escaped = inside != Vector<long>.AllBitsSet;
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < d; j++) Unsafe.Add(ref x0, (start + i) * d + j) = Unsafe.Add(ref t0, j * W + i);
+                    if (escaped || keep)
+                        for (int i = 0; i < m; i++)
+                        {
+                            if (escaped && Watcher.Escaped(X.AsSpan((start + i) * d, d), b, step)) return;
+                            if (keep) Keep(step + 1, start + i);
+                        }
                 }
                 Watcher.Done(1);
             }

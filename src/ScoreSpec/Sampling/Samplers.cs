@@ -22,8 +22,13 @@ public static partial class Samplers
     public static ScoreFunction ExactScore(MarginalField field)
     {
         if (field is null) throw new ArgumentException("field must not be null.", nameof(field));
-        return (t, x, s) => field.Score(t, x, s);
+        ScoreFunction score = (t, x, s) => field.Score(t, x, s);
+        ExactFields.AddOrUpdate(score, field);
+        return score;
     }
+
+    /// <summary>The field behind each exact score handed out, so that the runner can evaluate it a block at a time.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ScoreFunction, MarginalField> ExactFields = new();
 
     /// <summary><paramref name="count"/> exact draws of x_t = alpha_t z + sigma_t e with z from the data, stream (seed ^ 0xA5A5A5A5, i) for point i.</summary>
     public static Ensemble ExactMarginalSample(GaussianMixture data, GaussianPath path, double t, int count, ulong seed)
@@ -109,6 +114,7 @@ public static partial class Samplers
         var clock = Stopwatch.StartNew();
         var run = new SamplerRun(path, score, initial.ToArray(), initial.Count, initial.Dimension, retimed, stepSizes, seed, threads, watch, Recorded(times.Length - 1, recordEvery))
         {
+            Field = ExactFields.TryGetValue(score, out var field) ? field : null,
             Plant = plant,
             CorrectorNoise = correctorNoise,
         };

@@ -110,10 +110,23 @@ public static class SampleTests
     {
         Guard.NotNull(x, nameof(x));
         Guard.NotNull(y, nameof(y));
+        return EnergyDistances(x, y).Empirical;
+    }
+
+    /// <summary>
+    /// Both energy statistics of two samples from one pass over the pairs: the empirical (V-statistic) distance of
+    /// <see cref="EnergyDistanceEmpirical"/> and the unbiased (U-statistic) estimate of <see cref="EnergyDistance"/>.
+    /// </summary>
+    /// <param name="x">The first sample, rows of d-vectors, at least 2.</param>
+    /// <param name="y">The second sample, rows of d-vectors, at least 2.</param>
+    public static (double Empirical, double Unbiased) EnergyDistances(double[][] x, double[][] y)
+    {
+        Guard.NotNull(x, nameof(x));
+        Guard.NotNull(y, nameof(y));
         if (x.Length < 2 || y.Length < 2) throw new ArgumentException("each sample needs at least 2 points.", nameof(x));
         double xy = MeanDistance(x, y, false), xx = MeanDistance(x, x, true), yy = MeanDistance(y, y, true);
         double n = x.Length, m = y.Length;
-        return 2 * xy - (n - 1) / n * xx - (m - 1) / m * yy;
+        return (2 * xy - (n - 1) / n * xx - (m - 1) / m * yy, 2 * xy - xx - yy);
     }
 
     /// <summary>
@@ -190,18 +203,38 @@ public static class SampleTests
     {
         Guard.NotNull(x, nameof(x));
         Guard.NotNull(y, nameof(y));
-        int pairs = Math.Min(x.Length, y.Length) / 2;
+        if (x.Length < 4 || y.Length < 4) throw new ArgumentException("each sample needs at least 4 points.", nameof(x));
+        int d = x[0].Length;
+        if (y[0].Length != d) throw new ArgumentException($"y has dimension {y[0].Length}, x has {d}.", nameof(y));
+        return EnergyDistanceLinear(Sampling.Ensemble.FromRows(x), Sampling.Ensemble.FromRows(y));
+    }
+
+    /// <summary>
+    /// The linear-time energy-distance estimator with its standard error on two ensembles (see the rows overload): pair i
+    /// is points 2i and 2i + 1 of each, over min(N_x, N_y)/2 pairs. O(N d) time, no allocation.
+    /// </summary>
+    /// <param name="x">The first sample, at least 4 points.</param>
+    /// <param name="y">The second sample, at least 4 points, of the same dimension.</param>
+    public static (double Estimate, double StandardError) EnergyDistanceLinear(Sampling.Ensemble x, Sampling.Ensemble y)
+    {
+        if (x is null) throw new ArgumentException("x must not be null.", nameof(x));
+        if (y is null) throw new ArgumentException("y must not be null.", nameof(y));
+        if (x.Dimension != y.Dimension) throw new ArgumentException($"y has dimension {y.Dimension}, x has {x.Dimension}.", nameof(y));
+        int pairs = Math.Min(x.Count, y.Count) / 2, d = x.Dimension;
         if (pairs < 2) throw new ArgumentException("each sample needs at least 4 points.", nameof(x));
-        static double Dist(double[] a, double[] b) { double s = 0; for (int k = 0; k < a.Length; k++) { double v = a[k] - b[k]; s += v * v; } return Math.Sqrt(s); }
+        var xs = x.Span;
+        var ys = y.Span;
+        static double Dist(ReadOnlySpan<double> a, ReadOnlySpan<double> b) { double s = 0; for (int k = 0; k < a.Length; k++) { double v = a[k] - b[k]; s += v * v; } return Math.Sqrt(s); }
         double sum = 0, sq = 0;
         for (int i = 0; i < pairs; i++)
         {
-            double[] xa = x[2 * i], xb = x[2 * i + 1], ya = y[2 * i], yb = y[2 * i + 1];
+            var xa = xs.Slice(2 * i * d, d); var xb = xs.Slice((2 * i + 1) * d, d);
+            var ya = ys.Slice(2 * i * d, d); var yb = ys.Slice((2 * i + 1) * d, d);
             double h = Dist(xa, yb) + Dist(xb, ya) - Dist(xa, xb) - Dist(ya, yb);
             sum += h; sq += h * h;
         }
         double mean = sum / pairs;
-        return (mean, Math.Sqrt((sq / pairs - mean * mean) / (pairs - 1)));
+        return (mean, Math.Sqrt(Math.Max(0, sq / pairs - mean * mean) / (pairs - 1)));
     }
 
     /// <summary>The sample mean (vector) and covariance (unbiased) of rows of d-vectors.</summary>
