@@ -61,12 +61,79 @@ public class KernelBenchmarks
         return acc;
     }
 
-    /// <summary>1000 pairs of standard normals (xoshiro256** with the polar method): the random-number floor of a 2D step.</summary>
+    /// <summary>1000 pairs of standard normals (xoshiro256** and Box-Muller, one pair at a time): the scalar samplers' normals.</summary>
     [Benchmark(OperationsPerInvoke = 1000)]
     public double TwoNormals()
     {
         double acc = 0;
         for (int i = 0; i < 1000; i++) { Xoshiro.Normals(state, xi); acc += xi[0]; }
         return acc;
+    }
+}
+
+/// <summary>
+/// Issue 15's limit: the sampler (reverse SDE, Euler-Maruyama, exact score of the three-component 2D mixture, VP) against
+/// a kernel that does only the unavoidable part of each path-step on the same ensemble, blocks and threads: two uniforms
+/// from the path's xoshiro256** stream, the Box-Muller pair in registers, and the K = 3 exponentials of the mixture
+/// responsibilities in registers. N = 200000 paths, 50 steps: divide N x 50 by the mean for path-steps per second.
+/// </summary>
+[MemoryDiagnoser]
+public class LimitBenchmarks
+{
+    public const int N = 200_000, Steps = 50, K = 3;
+    private GaussianMixture data = null!;
+    private GaussianPath path = null!;
+    private ScoreFunction score = null!;
+    private Ensemble initial = null!;
+    private Schedule schedule = null!;
+    private MarginalField field = null!;
+
+    [Params(1, 2)] public int Threads;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        data = GaussianMixture.Isotropic([0.5, 0.3, 0.2], [[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]], [0.5, 0.7, 0.4]);
+        path = GaussianPath.Vp;
+        field = new MarginalField(data, path);
+        score = Samplers.ExactScore(field);
+        schedule = Schedule.For(path, Steps);
+        initial = Samplers.ExactMarginalSample(data, path, schedule.TStart, N, 1);
+    }
+
+    [Benchmark(Baseline = true)] public Ensemble Sampler() => Samplers.Run(path, score, new Sampler.ReverseSde(), initial, schedule, 1, Threads).Final;
+
+    [Benchmark] public double NormalsAndExponentials() => VectorMath.Wide ? Limit<Lanes512>() : Limit<VectorLanes>();
+
+    private double Limit<T>() where T : struct, ILanes<T>
+    {
+        int W = field.BlockWidth;
+        var streams = new ulong[4 * N];
+        for (int i = 0; i < N; i++) Xoshiro.Seed(streams.AsSpan(4 * i, 4), 1, (ulong)i);
+        var sums = new double[Samplers.Blocks];
+        Parallel.For(0, Samplers.Blocks, new ParallelOptions { MaxDegreeOfParallelism = Threads }, b =>
+        {
+            var (lo, hi) = SamplerRun.Range(N, b);
+            var u = new double[2 * W];
+            var logits = new double[K * W];
+            for (int p = 0; p < logits.Length; p++) logits[p] = -0.001 * (p % 97);
+            var acc = T.Of(0.0);
+            for (int step = 0; step < Steps; step++)
+                for (int start = lo; start < hi; start += W)
+                {
+                    int m = Math.Min(W, hi - start);
+                    for (int i = 0; i < m; i++)
+                    {
+                        var s = streams.AsSpan(4 * (start + i), 4);
+                        u[i] = SplitMix64.ToUnit(Xoshiro.Next(s));
+                        u[W + i] = (Xoshiro.Next(s) >> 11) * (1.0 / 9007199254740992.0);
+                    }
+                    VectorMath.BoxMuller<T>(u.AsSpan(0, W), u.AsSpan(W, W));
+                    for (int p = 0; p < K * W; p += T.Count) acc += VectorMath.Exp(T.Load(ref logits[0], p));
+                    acc += T.Load(ref u[0], 0);
+                }
+            sums[b] = T.First(acc);
+        });
+        return sums.Sum();
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 using ScoreSpec.Paths;
 
@@ -223,14 +224,15 @@ public sealed class MarginalField
     }
 
     /// <summary>
-    /// The width of the blocks <see cref="ScoreBlock"/> works on: a multiple of the SIMD register width, chosen so that the
-    /// block's scratch (<see cref="BlockScratchLength"/>) stays within about 256 KB, between one register and 256 points.
+    /// The width of the blocks <see cref="ScoreBlock"/> works on: a multiple of the widest SIMD register used here, chosen
+    /// so that the block's scratch (<see cref="BlockScratchLength"/>) stays within about 256 KB, between one register
+    /// and 256 points.
     /// </summary>
     internal int BlockWidth
     {
         get
         {
-            int lanes = System.Numerics.Vector<double>.Count;
+            int lanes = Numerics.VectorMath.MaxLanes;
             int fit = 32768 / (K * (d + 1) + 2 * d) / lanes * lanes;
             return Math.Clamp(fit, lanes, 256 / lanes * lanes);
         }
@@ -244,90 +246,84 @@ public sealed class MarginalField
     /// j of point i at j W + i for W = <see cref="BlockWidth"/> points (pad the unused ones with any finite value), and
     /// <paramref name="score"/> receives the score in the same layout. The same formula as <see cref="Score(double, ReadOnlySpan{double}, Span{double})"/>
     /// (component log densities in each eigenbasis, responsibilities by the largest-logit softmax, score
-    /// -sum_k w_k Q_k (y_k / v_k)), evaluated across points in SIMD registers with <see cref="Numerics.VectorMath.Exp(System.Numerics.Vector{double})"/>;
-    /// O(K d) a point for diagonal covariances, O(K d^2) for full ones. It agrees with the point-by-point score to
-    /// rounding (tests/Properties/VectorMathTests.cs), and gives the same bits for a point whatever its place in the block.
+    /// -sum_k w_k Q_k (y_k / v_k)), evaluated across points in SIMD registers with <see cref="Numerics.VectorMath.Exp{T}(T)"/>
+    /// on the widest register here; O(K d) a point for diagonal covariances, O(K d^2) for full ones. It agrees with the
+    /// point-by-point score to rounding (tests/Properties/VectorMathTests.cs), and gives the same bits for a point whatever
+    /// its place in the block or the register width.
     /// </summary>
-    internal void ScoreBlock(double t, ReadOnlySpan<double> x, Span<double> score, Span<double> scratch)
+    internal void ScoreBlock(double t, Span<double> x, Span<double> score, Span<double> scratch)
     {
-        int W = BlockWidth;
+        if (Numerics.VectorMath.Wide) ScoreBlock<Numerics.Lanes512>(t, x, score, scratch);
+        else ScoreBlock<Numerics.VectorLanes>(t, x, score, scratch);
+    }
+
+    /// <summary><see cref="ScoreBlock(double, Span{double}, Span{double}, Span{double})"/> on registers of type T.</summary>
+    internal void ScoreBlock<T>(double t, Span<double> x, Span<double> score, Span<double> scratch) where T : struct, Numerics.ILanes<T>
+    {
+        int W = BlockWidth, n = T.Count;
+        if (x.Length < d * W || score.Length < d * W || scratch.Length < BlockScratchLength)
+            throw new ArgumentException("the block buffers are shorter than the block width needs.", nameof(x));
         var c = At(t);
-        var X = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(x[..(d * W)]);
-        var S = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(score[..(d * W)]);
-        var L = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(scratch[..(K * W)]);
-        var YV = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(scratch.Slice(K * W, K * d * W));
-        int V = W / System.Numerics.Vector<double>.Count;
+        ref double X = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref double S = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(score);
+        ref double L = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        ref double Y = ref Unsafe.Add(ref L, K * W);   // K d rows of W: y / v of each component
+        var minusHalf = T.Of(-0.5);
         for (int k = 0; k < K; k++)
         {
-            var Lk = L.Slice(k * V, V);
-            Lk.Fill(new System.Numerics.Vector<double>(c.LogNorm[k]));
+            var logNorm = T.Of(c.LogNorm[k]);
+            for (int p = 0; p < W; p += n) T.Store(logNorm, ref L, k * W + p);
             var qk = q[k];
             for (int j = 0; j < d; j++)
             {
-                var y = YV.Slice((k * d + j) * V, V);
-                var shift = new System.Numerics.Vector<double>(-c.Alpha * muRot[k * d + j]);
-                if (qk is null)
+                int row = (k * d + j) * W;
+                var shift = T.Of(-c.Alpha * muRot[k * d + j]);
+                var inverse = T.Of(1 / c.V[k * d + j]);
+                for (int p = 0; p < W; p += n)
                 {
-                    var xj = X.Slice(j * V, V);
-                    for (int p = 0; p < V; p++) y[p] = xj[p] + shift;
-                }
-                else
-                {
-                    y.Fill(shift);
-                    for (int l = 0; l < d; l++)
+                    T y;
+                    if (qk is null) y = T.Load(ref X, j * W + p) + shift;
+                    else
                     {
-                        var xl = X.Slice(l * V, V);
-                        var coefficient = new System.Numerics.Vector<double>(qk[l * d + j]);
-                        for (int p = 0; p < V; p++) y[p] = System.Numerics.Vector.FusedMultiplyAdd(coefficient, xl[p], y[p]);
+                        y = shift;
+                        for (int l = 0; l < d; l++) y = T.Fma(T.Of(qk[l * d + j]), T.Load(ref X, l * W + p), y);
                     }
-                }
-                var inverse = new System.Numerics.Vector<double>(1 / c.V[k * d + j]);
-                var minusHalf = new System.Numerics.Vector<double>(-0.5);
-                for (int p = 0; p < V; p++)
-                {
-                    var yv = y[p] * inverse;
-                    Lk[p] = System.Numerics.Vector.FusedMultiplyAdd(minusHalf * y[p], yv, Lk[p]);
-                    y[p] = yv;
+                    var yv = y * inverse;
+                    T.Store(T.Fma(minusHalf * y, yv, T.Load(ref L, k * W + p)), ref L, k * W + p);
+                    T.Store(yv, ref Y, row + p);
                 }
             }
         }
-        // Responsibilities: exp of each logit less the largest, normalised.
-        for (int p = 0; p < V; p++)
+        // Responsibilities: exp of each logit less the largest, normalised, stored negated (the score is -sum w y/v).
+        for (int p = 0; p < W; p += n)
         {
-            var max = L[p];
-            for (int k = 1; k < K; k++) max = System.Numerics.Vector.Max(max, L[k * V + p]);
-            var sum = System.Numerics.Vector<double>.Zero;
+            var max = T.Load(ref L, p);
+            for (int k = 1; k < K; k++) max = T.Max(max, T.Load(ref L, k * W + p));
+            var sum = T.Of(0.0);
             for (int k = 0; k < K; k++)
             {
-                var e = Numerics.VectorMath.Exp(L[k * V + p] - max);
-                L[k * V + p] = e;
+                var e = Numerics.VectorMath.Exp(T.Load(ref L, k * W + p) - max);
+                T.Store(e, ref L, k * W + p);
                 sum += e;
             }
-            var inv = System.Numerics.Vector<double>.One / sum;
-            for (int k = 0; k < K; k++) L[k * V + p] = -(L[k * V + p] * inv);
+            var inv = T.Of(1.0) / sum;
+            for (int k = 0; k < K; k++) T.Store(-(T.Load(ref L, k * W + p) * inv), ref L, k * W + p);
         }
-        S.Clear();
-        for (int k = 0; k < K; k++)
-        {
-            var Wk = L.Slice(k * V, V);
-            var qk = q[k];
+        for (int p = 0; p < W; p += n)
             for (int i = 0; i < d; i++)
             {
-                var si = S.Slice(i * V, V);
-                if (qk is null)
+                var acc = T.Of(0.0);
+                for (int k = 0; k < K; k++)
                 {
-                    var yv = YV.Slice((k * d + i) * V, V);
-                    for (int p = 0; p < V; p++) si[p] = System.Numerics.Vector.FusedMultiplyAdd(Wk[p], yv[p], si[p]);
-                    continue;
+                    var wk = T.Load(ref L, k * W + p);
+                    var qk = q[k];
+                    if (qk is null) { acc = T.Fma(wk, T.Load(ref Y, (k * d + i) * W + p), acc); continue; }
+                    var inner = T.Of(0.0);
+                    for (int j = 0; j < d; j++) inner = T.Fma(T.Of(qk[i * d + j]), T.Load(ref Y, (k * d + j) * W + p), inner);
+                    acc = T.Fma(wk, inner, acc);
                 }
-                for (int j = 0; j < d; j++)
-                {
-                    var yv = YV.Slice((k * d + j) * V, V);
-                    var coefficient = new System.Numerics.Vector<double>(qk[i * d + j]);
-                    for (int p = 0; p < V; p++) si[p] = System.Numerics.Vector.FusedMultiplyAdd(Wk[p] * coefficient, yv[p], si[p]);
-                }
+                T.Store(acc, ref S, i * W + p);
             }
-        }
     }
 
     /// <summary>The score at t as a fresh array (allocating convenience form).</summary>

@@ -27,34 +27,34 @@ internal static class VectorMath
     /// (the subnormal range is flushed), above 709.7 it is +infinity; NaN stays NaN.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<double> Exp(Vector<double> x)
+    public static T Exp<T>(T x) where T : struct, ILanes<T>
     {
-        var clamped = Vector.Min(Vector.Max(x, new Vector<double>(-708.0)), new Vector<double>(709.7));
+        var clamped = T.Min(T.Max(x, T.Of(-708.0)), T.Of(709.7));
         // k = round(x / ln 2) by the 1.5 2^52 trick: the sum's last bits hold k, its difference is k as a double.
-        var shifted = Vector.FusedMultiplyAdd(clamped, new Vector<double>(InvLn2), new Vector<double>(Magic));
-        var k = shifted - new Vector<double>(Magic);
-        var r = Vector.FusedMultiplyAdd(-k, new Vector<double>(Ln2Hi), clamped);
-        r = Vector.FusedMultiplyAdd(-k, new Vector<double>(Ln2Lo), r);
-        var p = new Vector<double>(1.0 / 6227020800.0);          // 1/13!
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 479001600.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 39916800.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 3628800.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 362880.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 40320.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 5040.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 720.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 120.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 24.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 6.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(0.5));
-        p = Vector.FusedMultiplyAdd(p, r, Vector<double>.One);
-        p = Vector.FusedMultiplyAdd(p, r, Vector<double>.One);
+        var shifted = T.Fma(clamped, T.Of(InvLn2), T.Of(Magic));
+        var k = shifted - T.Of(Magic);
+        var r = T.Fma(-k, T.Of(Ln2Hi), clamped);
+        r = T.Fma(-k, T.Of(Ln2Lo), r);
+        var p = T.Of(1.0 / 6227020800.0);          // 1/13!
+        p = T.Fma(p, r, T.Of(1.0 / 479001600.0));
+        p = T.Fma(p, r, T.Of(1.0 / 39916800.0));
+        p = T.Fma(p, r, T.Of(1.0 / 3628800.0));
+        p = T.Fma(p, r, T.Of(1.0 / 362880.0));
+        p = T.Fma(p, r, T.Of(1.0 / 40320.0));
+        p = T.Fma(p, r, T.Of(1.0 / 5040.0));
+        p = T.Fma(p, r, T.Of(1.0 / 720.0));
+        p = T.Fma(p, r, T.Of(1.0 / 120.0));
+        p = T.Fma(p, r, T.Of(1.0 / 24.0));
+        p = T.Fma(p, r, T.Of(1.0 / 6.0));
+        p = T.Fma(p, r, T.Of(0.5));
+        p = T.Fma(p, r, T.Of(1.0));
+        p = T.Fma(p, r, T.Of(1.0));
         // 2^k for k in [-1021, 1024]: k + 1023 in the exponent field; 2^1024 does not exist, so split 2^k = 2^(k-1) * 2.
-        var scale = Vector.AsVectorDouble(Vector.ShiftLeft(Vector.AsVectorInt64(shifted) - new Vector<long>(MagicBits - 1022), 52));
-        var result = p * scale * new Vector<double>(2.0);
-        result = Vector.ConditionalSelect(Vector.LessThan(x, new Vector<double>(-708.0)), Vector<double>.Zero, result);
-        result = Vector.ConditionalSelect(Vector.GreaterThan(x, new Vector<double>(709.7)), new Vector<double>(double.PositiveInfinity), result);
-        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
+        var scale = T.ShiftLeftBits(T.SubtractBits(shifted, T.OfBits(MagicBits - 1022)), 52);
+        var result = p * scale * T.Of(2.0);
+        result = T.Select(T.Less(x, T.Of(-708.0)), T.Of(0.0), result);
+        result = T.Select(T.Greater(x, T.Of(709.7)), T.Of(double.PositiveInfinity), result);
+        return T.Select(T.Equal(x, x), result, x);
     }
 
     /// <summary>
@@ -63,31 +63,30 @@ internal static class VectorMath
     /// negative and non-finite inputs are outside the domain (the Box-Muller uniforms never are).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<double> Log(Vector<double> x)
+    public static T Log<T>(T x) where T : struct, ILanes<T>
     {
-        var bits = Vector.AsVectorInt64(x);
-        // The biased exponent b (0..2047) as a double: the bits of 2^52 + b, less 2^52, less the bias.
-        var e = Vector.AsVectorDouble(Vector.ShiftRightLogical(bits, 52) | new Vector<long>(TwoPow52Bits)) - new Vector<double>(4503599627370496.0 + 1023);
-        var m = Vector.AsVectorDouble((bits & new Vector<long>(0x000FFFFFFFFFFFFFL)) | new Vector<long>(0x3FF0000000000000L));
-        var big = Vector.GreaterThan(m, new Vector<double>(1.4142135623730951));
-        m = Vector.ConditionalSelect(big, m * new Vector<double>(0.5), m);
-        e = Vector.ConditionalSelect(big, e + Vector<double>.One, e);
-        var s = (m - Vector<double>.One) / (m + Vector<double>.One);
+                // The biased exponent b (0..2047) as a double: the bits of 2^52 + b, less 2^52, less the bias.
+        var e = T.Or(T.ShiftRightBits(x, 52), T.OfBits(TwoPow52Bits)) - T.Of(4503599627370496.0 + 1023);
+        var m = T.Or(T.And(x, T.OfBits(0x000FFFFFFFFFFFFFL)), T.OfBits(0x3FF0000000000000L));
+        var big = T.Greater(m, T.Of(1.4142135623730951));
+        m = T.Select(big, m * T.Of(0.5), m);
+        e = T.Select(big, e + T.Of(1.0), e);
+        var s = (m - T.Of(1.0)) / (m + T.Of(1.0));
         var z = s * s;
-        var p = new Vector<double>(1.0 / 23);
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<double>(1.0 / 21));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<double>(1.0 / 19));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<double>(1.0 / 17));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<double>(1.0 / 15));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<double>(1.0 / 13));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<double>(1.0 / 11));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<double>(1.0 / 9));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<double>(1.0 / 7));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<double>(1.0 / 5));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<double>(1.0 / 3));
+        var p = T.Of(1.0 / 23);
+        p = T.Fma(p, z, T.Of(1.0 / 21));
+        p = T.Fma(p, z, T.Of(1.0 / 19));
+        p = T.Fma(p, z, T.Of(1.0 / 17));
+        p = T.Fma(p, z, T.Of(1.0 / 15));
+        p = T.Fma(p, z, T.Of(1.0 / 13));
+        p = T.Fma(p, z, T.Of(1.0 / 11));
+        p = T.Fma(p, z, T.Of(1.0 / 9));
+        p = T.Fma(p, z, T.Of(1.0 / 7));
+        p = T.Fma(p, z, T.Of(1.0 / 5));
+        p = T.Fma(p, z, T.Of(1.0 / 3));
         var twoS = s + s;
-        var lnM = Vector.FusedMultiplyAdd(twoS * z, p, twoS); // 2s + 2s z p(z)
-        return Vector.FusedMultiplyAdd(e, new Vector<double>(Ln2Hi), Vector.FusedMultiplyAdd(e, new Vector<double>(Ln2Lo), lnM));
+        var lnM = T.Fma(twoS * z, p, twoS); // 2s + 2s z p(z)
+        return T.Fma(e, T.Of(Ln2Hi), T.Fma(e, T.Of(Ln2Lo), lnM));
     }
 
     /// <summary>
@@ -96,77 +95,80 @@ internal static class VectorMath
     /// polynomials of degree 17 and 18 (truncation below 1e-19), rotated by q mod 4.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (Vector<double> Sin, Vector<double> Cos) SinCosTurn(Vector<double> u)
+    public static (T Sin, T Cos) SinCosTurn<T>(T u) where T : struct, ILanes<T>
     {
-        var four = u * new Vector<double>(4.0);
-        var shifted = four + new Vector<double>(Magic);
-        var y = (four - (shifted - new Vector<double>(Magic))) * new Vector<double>(Math.PI / 2);
-        var q = Vector.AsVectorInt64(shifted) & new Vector<long>(3);
+        var four = u * T.Of(4.0);
+        var shifted = four + T.Of(Magic);
+        var y = (four - (shifted - T.Of(Magic))) * T.Of(Math.PI / 2);
+        var q = T.And(shifted, T.OfBits(3));
         var z = y * y;
-        var sp = new Vector<double>(1.0 / 355687428096000.0);               // 1/17!
-        sp = Vector.FusedMultiplyAdd(sp, -z, new Vector<double>(1.0 / 1307674368000.0));
-        sp = Vector.FusedMultiplyAdd(sp, -z, new Vector<double>(1.0 / 6227020800.0));
-        sp = Vector.FusedMultiplyAdd(sp, -z, new Vector<double>(1.0 / 39916800.0));
-        sp = Vector.FusedMultiplyAdd(sp, -z, new Vector<double>(1.0 / 362880.0));
-        sp = Vector.FusedMultiplyAdd(sp, -z, new Vector<double>(1.0 / 5040.0));
-        sp = Vector.FusedMultiplyAdd(sp, -z, new Vector<double>(1.0 / 120.0));
-        sp = Vector.FusedMultiplyAdd(sp, -z, new Vector<double>(1.0 / 6.0));
-        var sin = Vector.FusedMultiplyAdd(-(y * z), sp, y);                  // y - y^3/3! + ...
-        var cp = new Vector<double>(1.0 / 6402373705728000.0);              // 1/18!
-        cp = Vector.FusedMultiplyAdd(cp, -z, new Vector<double>(1.0 / 20922789888000.0));
-        cp = Vector.FusedMultiplyAdd(cp, -z, new Vector<double>(1.0 / 87178291200.0));
-        cp = Vector.FusedMultiplyAdd(cp, -z, new Vector<double>(1.0 / 479001600.0));
-        cp = Vector.FusedMultiplyAdd(cp, -z, new Vector<double>(1.0 / 3628800.0));
-        cp = Vector.FusedMultiplyAdd(cp, -z, new Vector<double>(1.0 / 40320.0));
-        cp = Vector.FusedMultiplyAdd(cp, -z, new Vector<double>(1.0 / 720.0));
-        cp = Vector.FusedMultiplyAdd(cp, -z, new Vector<double>(1.0 / 24.0));
-        cp = Vector.FusedMultiplyAdd(cp, -z, new Vector<double>(0.5));
-        var cos = Vector.FusedMultiplyAdd(-z, cp, Vector<double>.One);      // 1 - y^2/2! + ...
+        var sp = T.Of(1.0 / 355687428096000.0);               // 1/17!
+        sp = T.Fma(sp, -z, T.Of(1.0 / 1307674368000.0));
+        sp = T.Fma(sp, -z, T.Of(1.0 / 6227020800.0));
+        sp = T.Fma(sp, -z, T.Of(1.0 / 39916800.0));
+        sp = T.Fma(sp, -z, T.Of(1.0 / 362880.0));
+        sp = T.Fma(sp, -z, T.Of(1.0 / 5040.0));
+        sp = T.Fma(sp, -z, T.Of(1.0 / 120.0));
+        sp = T.Fma(sp, -z, T.Of(1.0 / 6.0));
+        var sin = T.Fma(-(y * z), sp, y);                  // y - y^3/3! + ...
+        var cp = T.Of(1.0 / 6402373705728000.0);              // 1/18!
+        cp = T.Fma(cp, -z, T.Of(1.0 / 20922789888000.0));
+        cp = T.Fma(cp, -z, T.Of(1.0 / 87178291200.0));
+        cp = T.Fma(cp, -z, T.Of(1.0 / 479001600.0));
+        cp = T.Fma(cp, -z, T.Of(1.0 / 3628800.0));
+        cp = T.Fma(cp, -z, T.Of(1.0 / 40320.0));
+        cp = T.Fma(cp, -z, T.Of(1.0 / 720.0));
+        cp = T.Fma(cp, -z, T.Of(1.0 / 24.0));
+        cp = T.Fma(cp, -z, T.Of(0.5));
+        var cos = T.Fma(-z, cp, T.Of(1.0));      // 1 - y^2/2! + ...
         // Rotate by q quarter turns: (sin, cos) -> (cos, -sin) -> (-sin, -cos) -> (-cos, sin).
-        var odd = Vector.AsVectorDouble(Vector.Equals(q & Vector<long>.One, Vector<long>.One));
-        var flipSin = Vector.AsVectorDouble(Vector.ShiftLeft(Vector.ShiftRightLogical(q, 1), 63));                 // q = 2, 3
-        var flipCos = Vector.AsVectorDouble(Vector.ShiftLeft(Vector.ShiftRightLogical(q + Vector<long>.One, 1), 63)); // q = 1, 2
-        var sOut = Vector.ConditionalSelect(odd, cos, sin);
-        var cOut = Vector.ConditionalSelect(odd, sin, cos);
-        return (Vector.Xor(sOut, flipSin), Vector.Xor(cOut, flipCos));
+        var one = T.OfBits(1);
+        var odd = T.EqualBits(T.And(q, one), one);
+        var flipSin = T.ShiftLeftBits(T.ShiftRightBits(q, 1), 63);                  // q = 2, 3
+        var flipCos = T.ShiftLeftBits(T.ShiftRightBits(T.AddBits(q, one), 1), 63);  // q = 1, 2
+        var sOut = T.Select(odd, cos, sin);
+        var cOut = T.Select(odd, sin, cos);
+        return (T.Xor(sOut, flipSin), T.Xor(cOut, flipCos));
     }
 
     /// <summary>
     /// Box-Muller on whole registers: from uniforms <paramref name="u1"/> in (0, 1] and <paramref name="u2"/> in [0, 1),
     /// the independent standard normals r cos(2 pi u2) and r sin(2 pi u2) with r = sqrt(-2 ln u1)
-    /// (Box and Muller 1958), written over the inputs. Lengths must be equal multiples of <see cref="Vector{T}.Count"/>.
+    /// (Box and Muller 1958), written over the inputs. Lengths must be equal multiples of the register width.
     /// </summary>
-    public static void BoxMuller(Span<double> u1, Span<double> u2)
+    public static void BoxMuller<T>(Span<double> u1, Span<double> u2) where T : struct, ILanes<T>
     {
-        var a = MemoryMarshal.Cast<double, Vector<double>>(u1);
-        var b = MemoryMarshal.Cast<double, Vector<double>>(u2);
-        for (int i = 0; i < a.Length; i++)
+        ref double a = ref MemoryMarshal.GetReference(u1);
+        ref double b = ref MemoryMarshal.GetReference(u2);
+        for (int i = 0; i < u1.Length; i += T.Count)
         {
-            var r = Vector.SquareRoot(new Vector<double>(-2.0) * Log(a[i]));
-            var (s, c) = SinCosTurn(b[i]);
-            a[i] = r * c;
-            b[i] = r * s;
+            var r = T.Sqrt(T.Of(-2.0) * Log(T.Load(ref a, i)));
+            var (s, c) = SinCosTurn(T.Load(ref b, i));
+            T.Store(r * c, ref a, i);
+            T.Store(r * s, ref b, i);
         }
     }
 
     /// <summary>
     /// One Box-Muller pair (r cos 2 pi u2, r sin 2 pi u2), r = sqrt(-2 ln u1), by the register arithmetic of
-    /// <see cref="BoxMuller(Span{double}, Span{double})"/> on a broadcast register: the same bits as a lane of it.
+    /// <see cref="BoxMuller{T}(Span{double}, Span{double})"/> on a broadcast register: the same bits as a lane of it.
     /// </summary>
     public static (double Cos, double Sin) BoxMuller(double u1, double u2)
     {
-        var r = Vector.SquareRoot(new Vector<double>(-2.0) * Log(new Vector<double>(u1)));
-        var (s, c) = SinCosTurn(new Vector<double>(u2));
-        return ((r * c)[0], (r * s)[0]);
+        var r = VectorLanes.Sqrt(VectorLanes.Of(-2.0) * Log(VectorLanes.Of(u1)));
+        var (s, c) = SinCosTurn(VectorLanes.Of(u2));
+        return (VectorLanes.First(r * c), VectorLanes.First(r * s));
     }
 
-    /// <summary>exp over a span whose length is a multiple of <see cref="Vector{T}.Count"/>, in place.</summary>
-    public static void Exp(Span<double> x)
-    {
-        var v = MemoryMarshal.Cast<double, Vector<double>>(x);
-        for (int i = 0; i < v.Length; i++) v[i] = Exp(v[i]);
-    }
+    /// <summary>
+    /// True where 512-bit registers are accelerated and wider than <see cref="Vector{T}"/>: the kernels then run on
+    /// <see cref="Lanes512"/> (the same bits, lane for lane, as on <see cref="VectorLanes"/>).
+    /// </summary>
+    public static bool Wide { get; } = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && Vector<double>.Count < 8;
 
-    /// <summary>The smallest multiple of <see cref="Vector{T}.Count"/> that is at least <paramref name="n"/>.</summary>
-    public static int Padded(int n) => (n + Vector<double>.Count - 1) / Vector<double>.Count * Vector<double>.Count;
+    /// <summary>The widest register the kernels use here, in doubles (block widths are multiples of it).</summary>
+    public static int MaxLanes { get; } = Wide ? 8 : Vector<double>.Count;
+
+    /// <summary>The smallest multiple of <see cref="MaxLanes"/> that is at least <paramref name="n"/>.</summary>
+    public static int Padded(int n) => (n + MaxLanes - 1) / MaxLanes * MaxLanes;
 }

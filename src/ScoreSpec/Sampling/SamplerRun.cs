@@ -138,12 +138,15 @@ internal sealed class SamplerRun
     /// the thread count. Nothing is allocated per step.
     /// </summary>
     private long AffineBlocks(double[] table, Densities.MarginalField field)
+        => Numerics.VectorMath.Wide ? AffineBlocks<Numerics.Lanes512>(table, field) : AffineBlocks<Numerics.VectorLanes>(table, field);
+
+    private long AffineBlocks<T>(double[] table, Densities.MarginalField field) where T : struct, Numerics.ILanes<T>
     {
         var streams = Streams();
-        int W = field.BlockWidth, pairs = (D + 1) / 2, d = D;
+        int W = field.BlockWidth, pairs = (D + 1) / 2, d = D, lanes = T.Count;
         bool noisy = false;
         for (int step = 0; step < Steps; step++) noisy |= table[3 * step + 2] != 0;
-        var bound = new Vector<double>(Watcher.Bound);
+        var bound = T.Of(Watcher.Bound);
         Parallel.For(0, Samplers.Blocks, Options, b =>
         {
             var (lo, hi) = Range(N, b);
@@ -152,21 +155,17 @@ internal sealed class SamplerRun
             var sT = new double[d * W];
             var u = new double[2 * pairs * W];
             var scratch = new double[field.BlockScratchLength];
-            var xv = MemoryMarshal.Cast<double, Vector<double>>(xT.AsSpan());
-            var sv = MemoryMarshal.Cast<double, Vector<double>>(sT.AsSpan());
-            var z1 = MemoryMarshal.Cast<double, Vector<double>>(u.AsSpan(0, pairs * W));
-            var z2 = MemoryMarshal.Cast<double, Vector<double>>(u.AsSpan(pairs * W, pairs * W));
-            int V = W / Vector<double>.Count;
             ref double x0 = ref MemoryMarshal.GetArrayDataReference(X);
             ref double t0 = ref MemoryMarshal.GetArrayDataReference(xT);
+            ref double s0r = ref MemoryMarshal.GetArrayDataReference(sT);
             ref double u0 = ref MemoryMarshal.GetArrayDataReference(u);
             ref ulong g0 = ref MemoryMarshal.GetArrayDataReference(streams);
             for (int step = 0; step < Steps; step++)
             {
                 double t = Times[step];
-                var cx = new Vector<double>(table[3 * step]);
-                var cs = new Vector<double>(table[3 * step + 1]);
-                var cn = new Vector<double>(table[3 * step + 2]);
+                var cx = T.Of(table[3 * step]);
+                var cs = T.Of(table[3 * step + 1]);
+                var cn = T.Of(table[3 * step + 2]);
                 bool keep = slots[step + 1] >= 0;
                 for (int start = lo; start < hi; start += W)
                 {
@@ -174,10 +173,11 @@ internal sealed class SamplerRun
                     for (int i = 0; i < m; i++)
                         for (int j = 0; j < d; j++) Unsafe.Add(ref t0, j * W + i) = Unsafe.Add(ref x0, (start + i) * d + j);
                     if (m < W) for (int j = 0; j < d; j++) xT.AsSpan(j * W + m, W - m).Clear();
-                    field.ScoreBlock(t, xT, sT, scratch);
+                    field.ScoreBlock<T>(t, xT, sT, scratch);
                     if (noisy)
                     {
-                        // Two uniforms a pair from each path's own xoshiro256** stream: u1 in (0, 1) for the radius, u2 in [0, 1) for the angle.
+                        // Two uniforms a pair from each path's own xoshiro256** stream (as Xoshiro.Normals draws them):
+                        // u1 in (0, 1) for the radius, u2 in [0, 1) for the angle.
                         for (int i = 0; i < m; i++)
                         {
                             ref ulong g = ref Unsafe.Add(ref g0, 4 * (start + i));
@@ -195,22 +195,20 @@ internal sealed class SamplerRun
                         }
                         if (m < W)
                             for (int p = 0; p < pairs; p++) { u.AsSpan(p * W + m, W - m).Fill(1); u.AsSpan((pairs + p) * W + m, W - m).Clear(); }
-                        Numerics.VectorMath.BoxMuller(u.AsSpan(0, pairs * W), u.AsSpan(pairs * W, pairs * W));
+                        Numerics.VectorMath.BoxMuller<T>(u.AsSpan(0, pairs * W), u.AsSpan(pairs * W, pairs * W));
                         for (int j = 0; j < d; j++)
                         {
-                            var z = (j & 1) == 0 ? z1.Slice(j / 2 * V, V) : z2.Slice(j / 2 * V, V);
-                            var xj = xv.Slice(j * V, V);
-                            var sj = sv.Slice(j * V, V);
-                            for (int p = 0; p < V; p++)
-                                xj[p] = Vector.FusedMultiplyAdd(cn, z[p], Vector.FusedMultiplyAdd(cs, sj[p], cx * xj[p]));
+                            int z = (j & 1) == 0 ? j / 2 * W : (pairs + j / 2) * W;
+                            for (int p = 0; p < W; p += lanes)
+                                T.Store(T.Fma(cn, T.Load(ref u0, z + p), T.Fma(cs, T.Load(ref s0r, j * W + p), cx * T.Load(ref t0, j * W + p))), ref t0, j * W + p);
                         }
                     }
                     else
-                        for (int q = 0; q < d * V; q++) xv[q] = Vector.FusedMultiplyAdd(cs, sv[q], cx * xv[q]);
+                        for (int q = 0; q < d * W; q += lanes)
+                            T.Store(T.Fma(cs, T.Load(ref s0r, q), cx * T.Load(ref t0, q)), ref t0, q);
                     // The escape watch on whole registers (unused lanes stay near the origin); path by path only when a lane fails.
-                    var inside = Vector<long>.AllBitsSet;
-                    for (int q = 0; q < d * V; q++) inside &= Vector.LessThanOrEqual(Vector.Abs(xv[q]), bound);
-                    bool escaped = inside != Vector<long>.AllBitsSet;
+                    bool escaped = false;
+                    for (int q = 0; q < d * W && !escaped; q += lanes) escaped = !T.All(T.LessOrEqual(T.Abs(T.Load(ref t0, q)), bound));
                     for (int i = 0; i < m; i++)
                         for (int j = 0; j < d; j++) Unsafe.Add(ref x0, (start + i) * d + j) = Unsafe.Add(ref t0, j * W + i);
                     if (escaped || keep)
