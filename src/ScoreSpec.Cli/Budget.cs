@@ -1,3 +1,5 @@
+using Spectre.Console;
+
 namespace ScoreSpec.Cli;
 
 /// <summary>
@@ -68,5 +70,49 @@ internal sealed class ProgressLines(TextWriter stderr, string command) : IProgre
             lastTenth = tenth;
             stderr.WriteLine($"scorespec: {command}: {tenth * 10}%");
         }
+    }
+}
+
+/// <summary>
+/// Progress of long work on standard error: a Spectre.Console progress bar (description, bar, percentage, elapsed and
+/// remaining time, cleared when done) when standard error is a terminal, the plain <see cref="ProgressLines"/> when it is
+/// redirected (a log keeps one line per tenth), and nothing for work estimated under <see cref="Budget.ProgressSeconds"/>.
+/// Never written to standard output, so the JSON answer stays clean.
+/// </summary>
+internal static class ProgressDisplay
+{
+    /// <summary>Runs <paramref name="work"/> with the progress report it should use (null when none is shown).</summary>
+    /// <param name="stderr">Where progress goes.</param>
+    /// <param name="command">The command's name, shown before the progress.</param>
+    /// <param name="estimatedSeconds">The work's estimate; below <see cref="Budget.ProgressSeconds"/> nothing is shown.</param>
+    /// <param name="work">The work, given the progress report.</param>
+    public static T Run<T>(TextWriter stderr, string command, double estimatedSeconds, Func<IProgress<double>?, T> work)
+    {
+        if (!(estimatedSeconds > Budget.ProgressSeconds)) return work(null);
+        if (!IsTerminal(stderr)) return work(new ProgressLines(stderr, command));
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(Console.Error),
+        });
+        T result = default!;
+        console.Progress()
+            .AutoClear(true)
+            .Columns(new Spectre.Console.TaskDescriptionColumn(), new Spectre.Console.ProgressBarColumn(), new Spectre.Console.PercentageColumn(),
+                     new Spectre.Console.ElapsedTimeColumn(), new Spectre.Console.RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask($"scorespec {command}", maxValue: 1);
+                result = work(new TaskProgress(task));
+                task.Value = 1;
+            });
+        return result;
+    }
+
+    /// <summary>True when <paramref name="stderr"/> is the process's standard error and that is a terminal.</summary>
+    public static bool IsTerminal(TextWriter stderr) => ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+
+    private sealed class TaskProgress(Spectre.Console.ProgressTask task) : IProgress<double>
+    {
+        public void Report(double value) => task.Value = Math.Clamp(value, 0, 1);
     }
 }

@@ -45,17 +45,20 @@ internal static class LikelihoodCommand
             divergence == "exact" ? DivergenceMethod.Exact : probeKind == "gaussian" ? DivergenceMethod.HutchinsonGaussian : DivergenceMethod.HutchinsonRademacher,
             (int)probes, (ulong)seed, rtol, atol);
         var results = new LikelihoodResult[points.Length];
-        var progress = estimate > Budget.ProgressSeconds ? new ProgressLines(stderr, "likelihood") : null;
-        for (int i = 0; i < points.Length; i++)
+        ProgressDisplay.Run(stderr, "likelihood", estimate, progress =>
         {
-            progress?.Report((double)i / points.Length);
-            try { results[i] = Json.Library("epsilon", () => ProbabilityFlowLikelihood.LogLikelihood(data, path, points[i], options)); }
-            catch (InvalidOperationException ex)
+            for (int i = 0; i < points.Length; i++)
             {
-                throw new RequestException("rtol", $"the ODE solver stopped for points[{i}] ({ex.Message.TrimEnd('.')}); loosen rtol and atol or move epsilon away from the data end");
+                progress?.Report((double)i / points.Length);
+                try { results[i] = Json.Library("epsilon", () => ProbabilityFlowLikelihood.LogLikelihood(data, path, points[i], options)); }
+                catch (InvalidOperationException ex)
+                {
+                    throw new RequestException("rtol", $"the ODE solver stopped for points[{i}] ({ex.Message.TrimEnd('.')}); loosen rtol and atol or move epsilon away from the data end");
+                }
             }
-        }
-        progress?.Report(1);
+            progress?.Report(1);
+            return 0;
+        });
         Json.Answer(stdout, w =>
         {
             w.WriteStartObject();

@@ -84,7 +84,7 @@ internal static class SampleCommand
         var sampler = created;
         var schedule = Schedule.For(path, adaptive ? 1 : steps, epsilon);
         ulong seed = (ulong)seedValue;
-        var watch = new RunWatch(RunWatch.ScaleBound(data, path, schedule), estimate > Budget.ProgressSeconds ? new ProgressLines(stderr, "sample") : null);
+        double escapeBound = RunWatch.ScaleBound(data, path, schedule);
         TimeGrid? grid = gridRequest is null ? null : Json.Library("grid", () => gridRequest(schedule));
         double startSeconds = Clock.Elapsed;
         var phase = System.Diagnostics.Stopwatch.StartNew();
@@ -95,15 +95,19 @@ internal static class SampleCommand
         SampleResult result;
         try
         {
-            result = grid is null
-                ? Samplers.Run(path, score, sampler, initial, schedule, seed, threads, watch)
-                : Samplers.Run(path, score, sampler, initial, grid, seed, threads, watch);
+            result = ProgressDisplay.Run(stderr, "sample", estimate, progress =>
+            {
+                var watch = new RunWatch(escapeBound, progress);
+                return grid is null
+                    ? Samplers.Run(path, score, sampler, initial, schedule, seed, threads, watch)
+                    : Samplers.Run(path, score, sampler, initial, grid, seed, threads, watch);
+            });
         }
         catch (SamplerDivergedException ex)
         {
             string advice = adaptive ? "tighten rtol and atol" : name == "extension" ? "use more steps or a smaller sigma" : "use more steps";
             throw new RequestException(adaptive ? "rtol" : "steps",
-                $"the sampler diverged: the ensemble left the range |x| <= {Json.Show(watch.EscapeBound)} (1e4 times the scale of the data and noise) "
+                $"the sampler diverged: the ensemble left the range |x| <= {Json.Show(escapeBound)} (1e4 times the scale of the data and noise) "
                 + $"{(adaptive ? "" : $"at step {ex.Step + 1} of {ex.Steps}, ")}t = {Json.Show(ex.Time)}, reaching |x| = {Json.Show(Math.Abs(ex.Value))}; {advice}");
         }
         catch (InvalidOperationException ex) when (adaptive)

@@ -80,6 +80,9 @@ internal sealed class Watcher(RunWatch watch, long totalUnits)
         return false;
     }
 
+    /// <summary>The earliest step at which a path of <paramref name="block"/> escaped so far (int.MaxValue for none).</summary>
+    public int EscapeStep(int block) => escapeStep[block];
+
     public void Done(long units)
     {
         if (watch.Progress is null) return;

@@ -147,6 +147,8 @@ internal sealed class SamplerRun
         bool noisy = false;
         for (int step = 0; step < Steps; step++) noisy |= table[3 * step + 2] != 0;
         var bound = T.Of(Watcher.Bound);
+        // Work is counted in path-steps: each chunk of a block carries its paths through every step before the next.
+        Watcher = new Watcher(Watch, (long)N * Steps);
         Parallel.For(0, Samplers.Blocks, Options, b =>
         {
             var (lo, hi) = Range(N, b);
@@ -160,19 +162,22 @@ internal sealed class SamplerRun
             ref double s0r = ref MemoryMarshal.GetArrayDataReference(sT);
             ref double u0 = ref MemoryMarshal.GetArrayDataReference(u);
             ref ulong g0 = ref MemoryMarshal.GetArrayDataReference(streams);
-            for (int step = 0; step < Steps; step++)
+            // Chunk-major: W paths are turned coordinate-major once, carried through every step in registers and L1, and
+            // turned back; paths are independent, so the order changes no bit.
+            for (int start = lo; start < hi; start += W)
             {
-                double t = Times[step];
-                var cx = T.Of(table[3 * step]);
-                var cs = T.Of(table[3 * step + 1]);
-                var cn = T.Of(table[3 * step + 2]);
-                bool keep = slots[step + 1] >= 0;
-                for (int start = lo; start < hi; start += W)
+                int m = Math.Min(W, hi - start);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < d; j++) Unsafe.Add(ref t0, j * W + i) = Unsafe.Add(ref x0, (start + i) * d + j);
+                if (m < W) for (int j = 0; j < d; j++) xT.AsSpan(j * W + m, W - m).Clear();
+                // An escape earlier in the block makes later steps of this chunk pointless: the run stops at the earliest.
+                int steps = Math.Min(Steps, Watcher.EscapeStep(b));
+                for (int step = 0; step < steps; step++)
                 {
-                    int m = Math.Min(W, hi - start);
-                    for (int i = 0; i < m; i++)
-                        for (int j = 0; j < d; j++) Unsafe.Add(ref t0, j * W + i) = Unsafe.Add(ref x0, (start + i) * d + j);
-                    if (m < W) for (int j = 0; j < d; j++) xT.AsSpan(j * W + m, W - m).Clear();
+                    double t = Times[step];
+                    var cx = T.Of(table[3 * step]);
+                    var cs = T.Of(table[3 * step + 1]);
+                    var cn = T.Of(table[3 * step + 2]);
                     field.ScoreBlock<T>(t, xT, sT, scratch);
                     if (noisy)
                     {
@@ -209,16 +214,27 @@ internal sealed class SamplerRun
                     // The escape watch on whole registers (unused lanes stay near the origin); path by path only when a lane fails.
                     bool escaped = false;
                     for (int q = 0; q < d * W && !escaped; q += lanes) escaped = !T.All(T.LessOrEqual(T.Abs(T.Load(ref t0, q)), bound));
-                    for (int i = 0; i < m; i++)
-                        for (int j = 0; j < d; j++) Unsafe.Add(ref x0, (start + i) * d + j) = Unsafe.Add(ref t0, j * W + i);
-                    if (escaped || keep)
+                    if (escaped)
+                    {
+                        var path = new double[d];
                         for (int i = 0; i < m; i++)
                         {
-                            if (escaped && Watcher.Escaped(X.AsSpan((start + i) * d, d), b, step)) return;
-                            if (keep) Keep(step + 1, start + i);
+                            for (int j = 0; j < d; j++) path[j] = Unsafe.Add(ref t0, j * W + i);
+                            if (Watcher.Escaped(path, b, step)) break;
                         }
+                        break;
+                    }
+                    int slot = slots[step + 1];
+                    if (slot >= 0)
+                    {
+                        var state = States[slot];
+                        for (int i = 0; i < m; i++)
+                            for (int j = 0; j < d; j++) state[(start + i) * d + j] = Unsafe.Add(ref t0, j * W + i);
+                    }
                 }
-                Watcher.Done(1);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < d; j++) Unsafe.Add(ref x0, (start + i) * d + j) = Unsafe.Add(ref t0, j * W + i);
+                Watcher.Done((long)m * Steps);
             }
         });
         return (long)N * Steps;
