@@ -44,6 +44,7 @@ public class IdentityProperties
     [Property(MaxTest = 3)] public Property SdeSolversHaveTheirStrongOrders(int seed) => Holds("sde.strong-orders", seed);
     [Property(MaxTest = 5)] public Property ReverseSdeSamplesTheData(int seed) => Holds("sampler.reverse-sde", seed);
     [Property(MaxTest = 5)] public Property ProbabilityFlowSamplesTheData(int seed) => Holds("sampler.pf-ode", seed);
+    [Property(MaxTest = 3)] public Property ProbabilityFlowEncodesAndDecodes(int seed) => Holds("pf-ode.encode-decode", seed);
     [Property(MaxTest = 5)] public Property ExtensionTrickSamplesTheData(int seed) => Holds("sampler.extension", seed);
     [Property(MaxTest = 5)] public Property SamplersProduceTheLawTheirStepsImply(int seed) => Holds("sampler.discrete-law", seed);
     [Property(MaxTest = 1)] public Property EveryRegisteredSamplerSamplesTheData(int seed) => Holds("sampler.registry", seed);

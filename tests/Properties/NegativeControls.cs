@@ -1,3 +1,4 @@
+using ScoreSpec.Densities;
 using ScoreSpec.Identities;
 using Xunit;
 using Xunit.Abstractions;
@@ -79,6 +80,28 @@ public class NegativeControls(ITestOutputHelper output)
             Assert.True(clean.Passed, clean.Detail);
             Assert.False(score.Passed, score.Detail);
             Assert.False(target.Passed, target.Detail);
+        }
+    }
+
+    /// <summary>
+    /// pf-ode.encode-decode fails when the ODE runs on a wrong model's exact score: every component's variance twice
+    /// the data's, or every mean moved by 0.5 (the round trip still holds, the encoded law does not).
+    /// </summary>
+    [Fact]
+    public void EncodeDecodeCatchesAWrongModel()
+    {
+        static GaussianMixture Changed(GaussianMixture d, double scale, double shift) =>
+            new([.. d.Weights], d.Components.Select(c => Gaussian.Diagonal([c.Mean[0] + shift], [scale * c.Covariance[0][0]])).ToArray());
+        foreach (int seed in Seeds)
+        {
+            var clean = Catalog.EncodeDecode(seed);
+            Assert.True(clean.Passed, clean.Detail);
+            foreach (var (name, model) in new (string, Func<GaussianMixture, GaussianMixture>)[] { ("variances x 2", d => Changed(d, 2, 0)), ("means + 0.5", d => Changed(d, 1, 0.5)) })
+            {
+                var planted = Catalog.EncodeDecode(seed, model);
+                output.WriteLine($"seed {seed}, {name}: {planted.Residual:G3} against {planted.Tolerance:G3} ({planted.Detail})");
+                Assert.False(planted.Passed, planted.Detail);
+            }
         }
     }
 
