@@ -124,9 +124,7 @@ public class LimitBenchmarks
                     int m = Math.Min(W, hi - start);
                     for (int i = 0; i < m; i++)
                     {
-                        var s = streams.AsSpan(4 * (start + i), 4);
-                        u[i] = SplitMix64.ToUnit(Xoshiro.Next(s));
-                        u[W + i] = (Xoshiro.Next(s) >> 11) * (1.0 / 9007199254740992.0);
+                        (u[i], u[W + i]) = Xoshiro.BoxMullerUniforms(streams.AsSpan(4 * (start + i), 4));
                     }
                     VectorMath.BoxMuller<T>(u.AsSpan(0, W), u.AsSpan(W, W));
                     for (int p = 0; p < K * W; p += T.Count) acc += VectorMath.Exp(T.Load(ref logits[0], p));

@@ -31,14 +31,8 @@ internal static class Cli
         }
         // The request commands given just their FILE need no parser: they are answered at once, exactly as the parser's
         // actions below answer them, which saves the parser's start-up (about 0.1 s of a whole `sample` command here).
-        if (args.Length == 2 && (args[1] == "-" || !args[1].StartsWith('-')))
-            switch (args[0])
-            {
-                case "eval": return Guarded(stderr, () => EvalCommand.Run(ReadRequest(args[1], stdin), stdout));
-                case "sample": return Guarded(stderr, () => SampleCommand.Run(ReadRequest(args[1], stdin), stdout, stderr));
-                case "likelihood": return Guarded(stderr, () => LikelihoodCommand.Run(ReadRequest(args[1], stdin), stdout, stderr));
-                case "check": return Guarded(stderr, () => CheckCommand.Run(ReadRequest(args[1], stdin), stdout));
-            }
+        if (args.Length == 2 && (args[1] == "-" || !args[1].StartsWith('-')) && args[0] is "eval" or "sample" or "likelihood" or "check")
+            return Request(args[0], args[1], stdin, stdout, stderr);
         // A root named scorespec whatever the executable is called (ScoreSpec.Cli when run from the repository).
         var root = new Command("scorespec", "ScoreSpec: exact reference values and identity checks for score-based diffusion. The request formats, answers and exit codes are in docs/cli.md.")
         {
@@ -56,12 +50,12 @@ internal static class Cli
 
         var file = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
         var eval = new Command("eval", Described("Exact quantities of a Gaussian-mixture data distribution carried along a path.", """{"data": {"weights": [1], "means": [[0]], "stds": [1]}, "path": {"kind": "vp"}, "t": 0.5, "points": [[0.3]]}""", "The request")) { file };
-        eval.SetAction(r => Guarded(stderr, () => EvalCommand.Run(ReadRequest(r.GetValue(file)!, stdin), stdout)));
+        eval.SetAction(r => Request("eval", r.GetValue(file)!, stdin, stdout, stderr));
         root.Subcommands.Add(eval);
 
         var sampleFile = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
         var sample = new Command("sample", Described("Run a sampler with the exact score of the data distribution.", """{"data": {"weights": [1], "means": [[0]], "stds": [1]}, "path": {"kind": "vp"}, "sampler": "euler_maruyama", "n": 1000, "steps": 100}""", "sample")) { sampleFile };
-        sample.SetAction(r => Guarded(stderr, () => SampleCommand.Run(ReadRequest(r.GetValue(sampleFile)!, stdin), stdout, stderr)));
+        sample.SetAction(r => Request("sample", r.GetValue(sampleFile)!, stdin, stdout, stderr));
         root.Subcommands.Add(sample);
 
         var plotName = new Argument<string>("NAME") { Description = $"One of {string.Join(", ", Plots.Figures.Names)}." };
@@ -94,7 +88,7 @@ internal static class Cli
 
         var likelihoodFile = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
         var likelihood = new Command("likelihood", Described("Log-likelihood by the probability-flow ODE.", """{"data": {"weights": [1], "means": [[0]], "stds": [1]}, "path": {"kind": "vp"}, "points": [[0.3]]}""", "likelihood")) { likelihoodFile };
-        likelihood.SetAction(r => Guarded(stderr, () => LikelihoodCommand.Run(ReadRequest(r.GetValue(likelihoodFile)!, stdin), stdout, stderr)));
+        likelihood.SetAction(r => Request("likelihood", r.GetValue(likelihoodFile)!, stdin, stdout, stderr));
         root.Subcommands.Add(likelihood);
 
         var examplesJson = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };
@@ -118,7 +112,7 @@ internal static class Cli
         var checkFile = new Argument<string>("FILE") { Description = "The request: a JSON file, or - for standard input." };
         var check = new Command("check", Described("Judge a sampler's output or a model's values against the exact answer: a sample against p_t or the data distribution at a stated false-failure probability, or values of the score, denoiser, noise, velocity or log density at points and times.",
             """{"claim": "distribution", "data": {"weights": [1], "means": [[0]], "stds": [1]}, "samples": [[0.1], [-1.2], [0.4], [2.0], [-0.3], [0.9], [-0.7], [1.1]]}""", "check")) { checkFile };
-        check.SetAction(r => Guarded(stderr, () => CheckCommand.Run(ReadRequest(r.GetValue(checkFile)!, stdin), stdout)));
+        check.SetAction(r => Request("check", r.GetValue(checkFile)!, stdin, stdout, stderr));
         root.Subcommands.Add(check);
 
         var serve = new Command("serve", $"Answer requests from a client: one JSON line {{\"id\": ..., \"command\": ..., \"request\": {{...}}}} per request on standard input (command one of {string.Join(", ", Serve.Names)}), one JSON line {{\"id\": ..., \"ok\": ..., \"answer\" or \"error\": ...}} per answer on standard output, until standard input ends. A bad request gets an error line and the server goes on. Details: docs/cli.md, section \"serve\".");
@@ -209,6 +203,15 @@ internal static class Cli
     private static string OneLine(string message) => string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
 
     /// <summary>Runs a command inside the boundary (see <see cref="Run"/>).</summary>
+    /// <summary>Answers a request command (eval, sample, likelihood, check) on the request in <paramref name="file"/> (- for standard input).</summary>
+    private static int Request(string command, string file, TextReader stdin, TextWriter stdout, TextWriter stderr) => Guarded(stderr, () => command switch
+    {
+        "eval" => EvalCommand.Run(ReadRequest(file, stdin), stdout),
+        "sample" => SampleCommand.Run(ReadRequest(file, stdin), stdout, stderr),
+        "likelihood" => LikelihoodCommand.Run(ReadRequest(file, stdin), stdout, stderr),
+        _ => CheckCommand.Run(ReadRequest(file, stdin), stdout),
+    });
+
     private static int Guarded(TextWriter stderr, Func<int> action)
     {
         try { return action(); }

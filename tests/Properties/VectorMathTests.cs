@@ -124,7 +124,7 @@ public class VectorMathTests
         Xoshiro.Seed(state, 1, 0);
         var u1 = new double[n];
         var u2 = new double[n];
-        for (int i = 0; i < n; i++) { u1[i] = SplitMix64.ToUnit(Xoshiro.Next(state)); u2[i] = (Xoshiro.Next(state) >> 11) * (1.0 / 9007199254740992.0); }
+        for (int i = 0; i < n; i++) (u1[i], u2[i]) = Xoshiro.BoxMullerUniforms(state);
         VectorMath.BoxMuller<VectorLanes>(u1, u2);
         var z = u1.Concat(u2).ToArray();
         double mean = z.Average(), variance = z.Select(v => (v - mean) * (v - mean)).Sum() / (z.Length - 1);

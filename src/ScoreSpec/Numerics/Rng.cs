@@ -77,12 +77,23 @@ public static class Xoshiro
         int i = 0;
         while (i < output.Length)
         {
-            double u1 = SplitMix64.ToUnit(Next(s));
-            double u2 = (Next(s) >> 11) * (1.0 / 9007199254740992.0);
+            var (u1, u2) = BoxMullerUniforms(s);
             var (a, b) = VectorMath.BoxMuller(u1, u2);
             output[i++] = a;
             if (i < output.Length) output[i++] = b;
         }
+    }
+
+    /// <summary>
+    /// The two uniforms of one Box-Muller pair, from the next two words of the stream: u1 = ((w1 &gt;&gt; 11) + 1/2) 2^-53
+    /// in (0, 1) for the radius, u2 = (w2 &gt;&gt; 11) 2^-53 in [0, 1) for the angle. The scalar samplers and the SIMD
+    /// runner both take their uniforms from here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (double U1, double U2) BoxMullerUniforms(Span<ulong> s)
+    {
+        double u1 = SplitMix64.ToUnit(Next(s));
+        return (u1, (Next(s) >> 11) * (1.0 / 9007199254740992.0));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

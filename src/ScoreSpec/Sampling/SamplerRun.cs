@@ -161,7 +161,6 @@ internal sealed class SamplerRun
             ref double t0 = ref MemoryMarshal.GetArrayDataReference(xT);
             ref double s0r = ref MemoryMarshal.GetArrayDataReference(sT);
             ref double u0 = ref MemoryMarshal.GetArrayDataReference(u);
-            ref ulong g0 = ref MemoryMarshal.GetArrayDataReference(streams);
             // Chunk-major: W paths are turned coordinate-major once, carried through every step in registers and L1, and
             // turned back; paths are independent, so the order changes no bit.
             for (int start = lo; start < hi; start += W)
@@ -185,18 +184,13 @@ internal sealed class SamplerRun
                         // u1 in (0, 1) for the radius, u2 in [0, 1) for the angle.
                         for (int i = 0; i < m; i++)
                         {
-                            ref ulong g = ref Unsafe.Add(ref g0, 4 * (start + i));
-                            ulong s0 = g, s1 = Unsafe.Add(ref g, 1), s2 = Unsafe.Add(ref g, 2), s3 = Unsafe.Add(ref g, 3);
+                            var stream = Streams(streams, start + i);
                             for (int p = 0; p < pairs; p++)
                             {
-                                ulong r1 = BitOperations.RotateLeft(s1 * 5, 7) * 9, tt = s1 << 17;
-                                s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= tt; s3 = BitOperations.RotateLeft(s3, 45);
-                                ulong r2 = BitOperations.RotateLeft(s1 * 5, 7) * 9; tt = s1 << 17;
-                                s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= tt; s3 = BitOperations.RotateLeft(s3, 45);
-                                Unsafe.Add(ref u0, p * W + i) = ((r1 >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-                                Unsafe.Add(ref u0, (pairs + p) * W + i) = (r2 >> 11) * (1.0 / 9007199254740992.0);
+                                var (u1, u2) = Numerics.Xoshiro.BoxMullerUniforms(stream);
+                                Unsafe.Add(ref u0, p * W + i) = u1;
+                                Unsafe.Add(ref u0, (pairs + p) * W + i) = u2;
                             }
-                            g = s0; Unsafe.Add(ref g, 1) = s1; Unsafe.Add(ref g, 2) = s2; Unsafe.Add(ref g, 3) = s3;
                         }
                         if (m < W)
                             for (int p = 0; p < pairs; p++) { u.AsSpan(p * W + m, W - m).Fill(1); u.AsSpan((pairs + p) * W + m, W - m).Clear(); }
