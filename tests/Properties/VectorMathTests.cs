@@ -157,7 +157,10 @@ public class VectorMathTests
 
     /// <summary>
     /// The block score equals the point-by-point score of the same field to 1e-13 relative (|s| + 1), at times across
-    /// (0, 1) on VP and CondOT and at points up to 6 data scales out, including a partly filled block.
+    /// (0, 1) on VP and CondOT and at points up to 6 data scales out, including a partly filled block. Why 1e-13: both are
+    /// double-precision evaluations of one formula in different orders with exponentials 2 ulp apart; the softmax turns
+    /// an absolute error of about 1e-16 |logit| into a relative error of the weights, and the logits here reach a few
+    /// hundred (6 scales out at t = 0.001), so about 1e-14 is expected; a factor 2 or a sign is off by order 1.
     /// </summary>
     [Theory]
     [MemberData(nameof(Mixtures))]
