@@ -54,3 +54,52 @@ for d in [ 0.0; 0.1; -0.1 ] do
 printfn "\nThe chapter's numbers in the source, recomputed:"
 for ex in WorkedExamples.All |> Seq.filter (fun ex -> ex.Id.StartsWith "ch7." || ex.Id.StartsWith "ch8.") do
     printfn "  %s: text %s, library %g (%s) %s" ex.Quantity ex.TextValueAsPrinted ex.LibraryValue ex.StatusWord ex.Note
+
+// The DDPM evidence lower bound, term by term (shared/seeds/001 lesson 12; Ho, Jain and Abbeel 2020, eqs. 5 and 12).
+// E[-log p_theta(x_0)] <= L_T + sum_t L_{t-1} + L_0. With the exact noise prediction the bound exceeds the data's entropy
+// by the prior's KL plus a gap sum_t E KL(q(x_{t-1} | x_t) || p_theta(x_{t-1} | x_t)). The gap depends on the fixed
+// reverse variance: with sigma_t^2 = beta_t it falls like 1/T; with the posterior variance beta~_t it does not vanish,
+// because near the data end beta~_t / beta_t = (1 - abar_{t-1}) / (1 - abar_t) is about (t - 1) / t while the true reverse
+// variance of data with a spread is about beta_t, and sum_t KL of those variances is (1/2) sum_n (1/n - log(1 + 1/n)) =
+// gamma / 2 nats per dimension, plus (1 - log 2) / 2 from the clipped decoder at t = 1: 0.442 nats in all
+// (catalog identity ddpm.elbo-gap checks the order and that the beta~_t gap stays well above zero).
+open ScoreSpec.Discrete
+printfn "\nThe DDPM bound on a 1D mixture (nats; Monte Carlo, 4000 draws of x_0):"
+let mix1 = GaussianMixture.Isotropic([| 0.3; 0.7 |], [| [| -1.0 |]; [| 1.5 |] |], [| 0.5; 0.3 |])
+let entropy =
+    [ -12.0, -2.0; -2.0, 3.0; 3.0, 12.0 ]
+    |> List.sumBy (fun (a, b) ->
+        MathNet.Numerics.Integration.GaussLegendreRule.Integrate((fun x -> let l = mix1.LogDensity [| x |] in -(exp l) * l), a, b, 200))
+printfn "data entropy H = %.5f (quadrature)" entropy
+let vp = VpPath(0.1, 20.0)
+for steps in [ 25; 100; 400 ] do
+    let schedule = DdpmSchedule.ExactOfVp(vp, steps)
+    for variance in [ DdpmReverseVariance.Beta; DdpmReverseVariance.Posterior ] do
+        let model = DdpmReverseModel.Exact(mix1, schedule, variance)
+        let est = DdpmElbo.Estimate(mix1, model, 4000, 1UL)
+        printfn "T = %4d %-9A bound %.4f +- %.4f: L_T %.3g, sum L_{t-1} %.4f, L_0 %.4f; bound - H = %.4f"
+            steps variance est.Total est.StandardError est.Prior (Seq.sum est.Transitions) est.Decoder (est.Total - entropy)
+
+// One draw: L_{t-1} of a model minus that of the oracle that predicts the true noise is lambda_t |e - e_theta|^2, so the
+// simplified loss |e - e_theta|^2 is the bound with the weight lambda_t dropped.
+let schedule100 = DdpmSchedule.ExactOfVp(vp, 100)
+let exactModel = DdpmReverseModel.Exact(mix1, schedule100, DdpmReverseVariance.Beta)
+let biased = DdpmReverseModel(schedule100, (fun t x -> exactModel.NoisePrediction.Invoke(t, x) |> Array.map (fun v -> v + 0.2)), DdpmReverseVariance.Beta)
+let t50, x0, eps = 50, [| 1.2 |], [| -0.4 |]
+let xt = [| sqrt schedule100.AlphaBars.[t50 - 1] * x0.[0] + sqrt schedule100.OneMinusAlphaBars.[t50 - 1] * eps.[0] |]
+let oracle = DdpmReverseModel(schedule100, (fun _ _ -> eps), DdpmReverseVariance.Beta)
+let term = DdpmElbo.TransitionTerm(biased, t50, x0, xt) - DdpmElbo.TransitionTerm(oracle, t50, x0, xt)
+let err = biased.NoisePrediction.Invoke(t50, xt).[0] - eps.[0]
+printfn "t = 50: L_{t-1}(model) - L_{t-1}(oracle) = %.10f, lambda_t |e - e_theta|^2 = %.10f (lambda_t = %.5f)"
+    term (DdpmElbo.NoiseWeight(biased, t50) * err * err) (DdpmElbo.NoiseWeight(biased, t50))
+
+// Min-SNR-gamma weighting (Hang et al. 2023; shared/seeds/002 Ch. 8 names it). A weighting is a function of the noise
+// level stated on the clean-data error |z - z^|^2: min(SNR_t, gamma). The same objective in another parameterisation
+// divides by the factor c_t^2 with which a clean-data error shows in that prediction (PathPoint.CleanErrorFactor): SNR_t for
+// the noise, SNR_t + 1 for the v-prediction on variance-preserving paths. Catalog identity losses.min-snr checks it.
+open ScoreSpec.Losses
+printfn "\nMin-SNR-5 weights on vp (by parameterisation of the loss):"
+for t in [ 0.1; 0.3; 0.5; 0.7; 0.9 ] do
+    let w q = (TrainingLosses.MinSnrWeight(GaussianPath.Vp, 5.0, q)).Invoke t
+    printfn "t = %.1f SNR %9.4f: denoiser %.4f, noise %.4f, v-prediction %.4f" t (GaussianPath.Vp.Snr t)
+        (w Quantity.Denoiser) (w Quantity.Noise) (w Quantity.VPrediction)

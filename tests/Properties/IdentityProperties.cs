@@ -62,6 +62,10 @@ public class IdentityProperties
     [Property] public Property EdmPreconditioningDoesWhatItIsDesignedTo(int seed) => Holds("edm.preconditioning", seed);
     [Property] public Property DdpmPosteriorVarianceIsBayes(int seed) => Holds("ddpm.posterior-variance", seed);
     [Property] public Property DdpmPosteriorMeanIsBayes(int seed) => Holds("ddpm.posterior-mean", seed);
+    [Property(MaxTest = 3)] public Property DdpmElboTermsEqualTheBoundsDefinition(int seed) => Holds("ddpm.elbo", seed);
+    [Property] public Property DdpmElboTermIsTheWeightedNoiseError(int seed) => Holds("ddpm.elbo-weighting", seed);
+    [Property(MaxTest = 3)] public Property DdpmElboGapVanishesOnlyWithBeta(int seed) => Holds("ddpm.elbo-gap", seed);
+    [Property] public Property MinSnrIsOneObjectiveInEveryParameterisation(int seed) => Holds("losses.min-snr", seed);
     [Property] public Property NcsnLevelsAreTheVePathAndItsSdesLimit(int seed) => Holds("ncsn.ve-limit", seed);
     [Property(MaxTest = 20)] public Property HutchinsonIsUnbiasedForTheDivergence(int seed) => Holds("likelihood.hutchinson", seed);
     [Property(MaxTest = 30)] public Property ClassifierFreeGuidanceIsTheTiltedScore(int seed) => Holds("guidance.classifier-free", seed);

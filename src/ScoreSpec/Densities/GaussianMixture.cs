@@ -272,6 +272,41 @@ public sealed record GaussianMixture
     }
 
     /// <summary>
+    /// The law of alpha z + sigma e for z drawn from this mixture and e ~ N(0, I) independent of it: again a mixture,
+    /// sum_k pi_k N(alpha mu_k, alpha^2 Sigma_k + sigma^2 I) (shared/seeds/002 Ch. 3, the Gaussian marginal of a
+    /// Gaussian conditional path). Diagonal components stay diagonal, so the cost is O(K d) for them and O(K d^3) for full
+    /// ones. <see cref="Along"/> uses it with (alpha_t, sigma_t) of a path; the DDPM chain with (sqrt(abar), sqrt(1 - abar)).
+    /// </summary>
+    /// <param name="alpha">The scale of the data, finite.</param>
+    /// <param name="sigma">The scale of the noise, finite and non-negative; alpha and sigma not both zero.</param>
+    public GaussianMixture Mixed(double alpha, double sigma)
+    {
+        Guard.Finite(alpha, nameof(alpha));
+        Guard.NonNegative(sigma, nameof(sigma));
+        if (alpha == 0 && sigma == 0) throw new ArgumentException("alpha and sigma must not both be zero.", nameof(sigma));
+        int d = Dimension;
+        var comps = new Gaussian[components.Length];
+        for (int k = 0; k < comps.Length; k++)
+        {
+            var src = components[k];
+            var m = new double[d];
+            for (int i = 0; i < d; i++) m[i] = alpha * src.mean[i];
+            if (src.variances is not null)
+            {
+                var v = new double[d];
+                for (int i = 0; i < d; i++) v[i] = alpha * alpha * src.variances[i] + sigma * sigma;
+                comps[k] = Gaussian.Diagonal(m, v);
+                continue;
+            }
+            var c = new double[d, d];
+            for (int i = 0; i < d; i++)
+                for (int j = 0; j < d; j++) c[i, j] = alpha * alpha * src.Covariance[i][j] + (i == j ? sigma * sigma : 0);
+            comps[k] = new Gaussian(m, c);
+        }
+        return new GaussianMixture([.. Weights], comps);
+    }
+
+    /// <summary>
     /// The exact marginal p_t of this data distribution carried along <paramref name="path"/> to time t:
     /// x_t = alpha_t z + sigma_t e with z ~ this mixture is again a mixture, sum_k pi_k N(alpha_t mu_k, alpha_t^2 Sigma_k + sigma_t^2 I).
     /// </summary>

@@ -29,41 +29,31 @@ public sealed record MixtureMarginal : IStructural
     {
         Data = data ?? throw new ArgumentException("data must not be null.", nameof(data));
         Point = new PathPoint(path, t);
-        double a = Point.Alpha, s = Point.Sigma;
+        double a = Point.Alpha;
         int d = data.Dimension;
-        var comps = new Gaussian[data.components.Length];
-        denoiserGain = new double[comps.Length][];
-        for (int k = 0; k < comps.Length; k++)
+        Density = data.Mixed(a, Point.Sigma);
+        denoiserGain = new double[data.components.Length][];
+        for (int k = 0; k < data.components.Length; k++)
         {
-            var src = data.components[k];
-            var m = new double[d];
-            for (int i = 0; i < d; i++) m[i] = a * src.mean[i];
+            Gaussian src = data.components[k], carried = Density.components[k];
             if (src.variances is not null)
             {
-                // Diagonal data covariance: C_k and the gain alpha_t Sigma_k C_k^{-1} are diagonal too, O(d).
-                var v = new double[d];
-                for (int i = 0; i < d; i++) v[i] = a * a * src.variances[i] + s * s;
-                comps[k] = Gaussian.Diagonal(m, v);
+                // Diagonal data covariance: the gain alpha_t Sigma_k C_k^{-1} is diagonal too, O(d).
                 var g = new double[d];
-                for (int i = 0; i < d; i++) g[i] = a * (src.variances[i] * comps[k].diagPrecision![i]);
+                for (int i = 0; i < d; i++) g[i] = a * (src.variances[i] * carried.diagPrecision![i]);
                 denoiserGain[k] = g;
                 continue;
             }
-            var c = new double[d, d];
-            for (int i = 0; i < d; i++)
-                for (int j = 0; j < d; j++) c[i, j] = a * a * src.Covariance[i][j] + (i == j ? s * s : 0);
-            comps[k] = new Gaussian(m, c);
             var gain = new double[d * d];
             for (int i = 0; i < d; i++)
                 for (int j = 0; j < d; j++)
                 {
                     double acc = 0;
-                    for (int l = 0; l < d; l++) acc += src.Covariance[i][l] * comps[k].PrecisionEntry(l, j);
+                    for (int l = 0; l < d; l++) acc += src.Covariance[i][l] * carried.PrecisionEntry(l, j);
                     gain[i * d + j] = a * acc;
                 }
             denoiserGain[k] = gain;
         }
-        Density = new GaussianMixture([.. data.Weights], comps);
     }
 
     /// <summary>The data distribution p_data (the mixture at the data end, before any noise).</summary>

@@ -1,3 +1,4 @@
+using MathNet.Numerics.Distributions;
 using ScoreSpec.Densities;
 using ScoreSpec.Discrete;
 using ScoreSpec.Guidance;
@@ -51,6 +52,26 @@ public static partial class Catalog
             "Ho, Jain and Abbeel 2020, eq. 7 (no seed states it; shared/seeds/003 'From Discrete to Continuous' gives the chain)",
             "Recursions of up to 2010 rounded steps on each side: (2T + 50) eps relative.",
             DdpmPosteriorMean),
+        new("ddpm.elbo",
+            "The DDPM bound computed term by term (closed-form Gaussian KLs for L_T and L_{t-1}, the Gaussian decoder for L_0, with x_0 and each x_t drawn from q apart) equals the bound's definition E_q[log q(x_{1:T} | x_0) - log p_theta(x_{0:T})] on whole forward chains, for the exact noise prediction and a perturbed one, with either fixed reverse variance (random mixtures in 1-2 dims; the first 10 of 30 exact steps of a random vp path, so that the prior term is sizeable).",
+            "shared/seeds/001 lesson 12 (the DDPM Markov-chain ELBO); Ho, Jain and Abbeel 2020, eqs. 3-5",
+            $"z standard errors of the difference of the two independent estimates (20000 draws each), false-failure probability {MonteCarloFalseFailure:G} per instance, Bonferroni over the 4 comparisons (CLT).",
+            DdpmElboCheck, Slow: true),
+        new("ddpm.elbo-weighting",
+            "Each term L_{t-1} of the DDPM bound is its variance part plus lambda_t |e - e_theta(x_t, t)|^2 with lambda_t = beta_t^2 / (2 sigma_t^2 (1 - beta_t)(1 - abar_t)): the term of a model minus the term of the oracle that predicts the true noise e equals lambda_t |e - e_theta|^2, and the oracle's term equals (d/2)(r - 1 - log r), r = beta~_t / sigma_t^2, so DDPM's simplified loss is the bound with lambda_t set to 1 (random mixtures in 1-3 dims, perturbed noise predictions, both variances, random t and draws).",
+            "shared/seeds/001 lesson 12 (the simplified noise-prediction loss from the ELBO); shared/seeds/002 Ch. 7 ('Why DDPM drops the weight'); Ho, Jain and Abbeel 2020, eqs. 10-14",
+            "Closed forms equal in exact arithmetic: 1e-9 relative (r - 1 - log r is formed with a plain log on this side, which loses up to 1e-16 / |r - 1|^2 relative at |r - 1| ~ 1e-3).",
+            DdpmElboWeighting),
+        new("ddpm.elbo-gap",
+            "With the exact noise prediction, the DDPM bound exceeds the data entropy by the prior's KL plus a gap sum_t E KL(q(x_{t-1} | x_t) || p_theta(x_{t-1} | x_t)) >= 0. With sigma_t^2 = beta_t the gap falls like 1/T (fitted order 1 over T = 30..240); with sigma_t^2 = beta~_t it does not vanish: at T = 240 it exceeds 0.3 nats and 10 times the gap with beta_t, and for data of positive spread it tends to (gamma + 1 - log 2) / 2 = 0.442 nats per dimension as T grows (docs/chapters). Random 1D mixtures, the exact discretisation of a random vp path; every expectation by tensor Gauss-Legendre quadrature, the entropy and the prior KL by composite Gauss-Legendre.",
+            "shared/seeds/001 lesson 12 (the ELBO bounds the likelihood); Ho, Jain and Abbeel 2020, section 3.2 (the two variance choices); Nichol and Dhariwal 2021 (learned variances for likelihood)",
+            "gap >= -1e-6 (40 x 40-point quadrature, which agrees with 80 x 80 points to 3e-5 of a gap of 0.6); |fitted order - 1| <= 0.1 for beta_t; at T = 240 the beta~_t gap above 0.3 nats and above 10 times the beta_t gap (the measured margins are in docs/verification.md).",
+            DdpmElboGap, Slow: true),
+        new("losses.min-snr",
+            "Min-SNR-gamma weighting means one objective in every parameterisation: for a perturbed model and random (t, z, e), the weighted squared error of its noise, score, velocity and v predictions (each converted from its clean-data prediction and compared with its conditional target) equals min(SNR_t, gamma) |z - z^|^2, with SNR_t = alpha_t^2 / sigma_t^2 from the path point (random mixtures in 1-3 dims, every path kind, gamma in [1, 10]).",
+            "shared/seeds/002 Ch. 8 (v-prediction and min-SNR weighting); Hang et al. 2023 (Min-SNR-gamma)",
+            "Conversions of x through alpha_t and sigma_t lose up to k eps of the terms' size each, k = 1 + |x| / alpha_t + |x| / sigma_t; a squared difference |d|^2 is then known to 2 |d| x that: 256 eps k^2 min(SNR, gamma) (|z - z^| + 256 eps k s) s with s = 1 + |z| + |z^|.",
+            MinSnrCheck),
         new("ncsn.ve-limit",
             "NCSN's geometric noise levels sigma_i = sigma_max (sigma_min / sigma_max)^((i - 1) / (L - 1)) are the ve path's sigma at t_i = (L - i) / (L - 1); the variance its noising chain adds between levels, sigma_i^2 - sigma_{i+1}^2, is the ve SDE's g^2 = d sigma^2/dt integrated over [t_{i+1}, t_i] (Gauss-Legendre on the SDE value's DiffusionSquared); and the chain is Euler-Maruyama's limit: g^2(t_{i+1}) dt / (sigma_i^2 - sigma_{i+1}^2) - 1 falls with order 1 in dt = 1 / (L - 1) (L = 40..1280). Interior levels only: the path's time is open at 0 and 1.",
             "Song and Ermon 2019, section 4.2; Song et al. 2021, section 3.4 and Appendix B; shared/seeds/003 'Variance Exploding (VE) SDE' (corresponds to NCSN)",
@@ -173,6 +194,212 @@ public static partial class Catalog
             var conditional = labeled.Conditional(1).Along(path, t).Score(x);
             CompareClose(worst, conditional, labeled.ClassifierGuidedScore(path, t, x, 1, 1), Kappa(m.Point), Norm(conditional) + Norm(m.Score(x)) + 1, $"{Describe(path, t)} w=1 x={Fmt(x)}");
         }
+        return worst.Result;
+    }
+
+    private static CheckResult MinSnrCheck(int seed)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, 1 + rng.Next(3), 2);
+        var path = RandomInstances.Path(rng, RandomInstances.Kinds[rng.Next(RandomInstances.Kinds.Count)]);
+        double gamma = 1 + 9 * rng.NextDouble(), scale = 0.5 + rng.NextDouble(), shift = rng.NextDouble() - 0.5;
+        var worst = new WorstOf();
+        for (int p = 0; p < 5; p++)
+        {
+            double t = RandomInstances.Time(rng);
+            var point = path.At(t);
+            var z = data.Sample(rng);
+            var e = RandomInstances.StandardNormal(rng, data.Dimension);
+            var x = point.Mix(z, e);
+            var zHat = data.Along(path, t).Denoiser(x).Select(v => scale * v + shift).ToArray();
+            double snr = point.Alpha * point.Alpha / (point.Sigma * point.Sigma);
+            double expected = Math.Min(snr, gamma) * z.Select((v, i) => (v - zHat[i]) * (v - zHat[i])).Sum();
+            double size = Norm(x), k = 1 + size / point.Alpha + size / point.Sigma;
+            foreach (var quantity in new[] { Quantity.Noise, Quantity.Score, Quantity.Velocity, Quantity.VPrediction, Quantity.Denoiser })
+            {
+                var prediction = point.Convert(Quantity.Denoiser, quantity, x, zHat);
+                var target = point.ConditionalTarget(quantity, z, e);
+                double loss = TrainingLosses.MinSnrWeight(path, gamma, quantity)(t) * prediction.Select((v, i) => (v - target[i]) * (v - target[i])).Sum();
+                // A squared difference is known to 2 |difference| x (its terms' rounding): scaled by the terms' size, not its own.
+                double m = Math.Min(snr, gamma), terms = 1 + Norm(z) + Norm(zHat);
+                worst.Add(Math.Abs(loss - expected), 256 * Eps * k * k * m * (Math.Sqrt(expected / m) + 256 * Eps * k * terms) * terms,
+                    $"{path} t={t:G4} gamma={gamma:G3} {quantity}: weighted loss {loss:G12}, min(SNR, gamma) |z - z^|^2 {expected:G12}");
+            }
+        }
+        return worst.Result;
+    }
+
+    /// <summary>
+    /// A random 1D or 2D mixture and the first 10 of 30 exact steps of a random vp path: the chain stops a third of the way
+    /// to the noise end, so the prior term L_T is a sizeable part of the bound and a slip in it shows.
+    /// </summary>
+    private static (GaussianMixture Data, DdpmSchedule Schedule, string Label) RandomElboInstance(Random rng, int maxDimension)
+    {
+        var data = RandomInstances.Mixture(rng, 1 + rng.Next(maxDimension), 2);
+        var vp = (VpPath)RandomInstances.Path(rng, "vp");
+        return (data, new DdpmSchedule([.. DdpmSchedule.ExactOfVp(vp, 30).Betas.Take(10)]), $"{vp} first 10 of 30 steps");
+    }
+
+    private static DdpmReverseModel Perturbed(DdpmReverseModel exact, double a, double b) => exact with
+    {
+        NoisePrediction = (t, x) => exact.NoisePrediction(t, x).Select((v, i) => v + a + b * x[i]).ToArray(),
+    };
+
+    private static double IsotropicLogDensity(double[] x, double[] mean, double variance)
+    {
+        double sum = 0;
+        for (int j = 0; j < x.Length; j++) sum += (x[j] - mean[j]) * (x[j] - mean[j]);
+        return -0.5 * sum / variance - 0.5 * x.Length * Math.Log(2 * Math.PI * variance);
+    }
+
+    /// <summary>
+    /// The bound by its definition: whole forward chains x_0 -> x_T drawn step by step, and the log ratio
+    /// log q(x_{1:T} | x_0) - log p_theta(x_{0:T}) summed transition by transition with plain Gaussian log densities.
+    /// </summary>
+    private static (double Mean, double StandardError) DirectElbo(GaussianMixture data, DdpmReverseModel model, int chains, Random rng)
+    {
+        var s = model.Schedule;
+        int T = s.Steps, d = data.Dimension;
+        double sum = 0, sq = 0;
+        for (int n = 0; n < chains; n++)
+        {
+            var xs = new double[T + 1][];
+            xs[0] = data.Sample(rng);
+            double logRatio = 0;
+            for (int t = 1; t <= T; t++)
+            {
+                double beta = s.Betas[t - 1];
+                var mean = xs[t - 1].Select(v => Math.Sqrt(1 - beta) * v).ToArray();
+                xs[t] = mean.Select(m => m + Math.Sqrt(beta) * Normal.Sample(rng, 0, 1)).ToArray();
+                logRatio += IsotropicLogDensity(xs[t], mean, beta);
+            }
+            logRatio -= IsotropicLogDensity(xs[T], new double[d], 1);
+            for (int t = 1; t <= T; t++) logRatio -= IsotropicLogDensity(xs[t - 1], model.Mean(t, xs[t]), model.VarianceAt(t));
+            sum += logRatio; sq += logRatio * logRatio;
+        }
+        double m0 = sum / chains;
+        return (m0, Math.Sqrt(Math.Max(sq / chains - m0 * m0, 0) / (chains - 1)));
+    }
+
+    private static CheckResult DdpmElboCheck(int seed)
+    {
+        var rng = new Random(seed);
+        var (data, schedule, label) = RandomElboInstance(rng, 2);
+        double a = 0.1 + 0.3 * rng.NextDouble(), b = 0.1 + 0.3 * rng.NextDouble();
+        var worst = new WorstOf();
+        double z = Bounds.TwoSidedZ(MonteCarloFalseFailure, 4);
+        foreach (var variance in new[] { DdpmReverseVariance.Beta, DdpmReverseVariance.Posterior })
+        {
+            var exact = DdpmReverseModel.Exact(data, schedule, variance);
+            foreach (var (name, model) in new[] { ("exact", exact), ($"perturbed a={a:G3} b={b:G3}", Perturbed(exact, a, b)) })
+            {
+                var terms = DdpmElbo.Estimate(data, model, 20000, (ulong)seed);
+                var (direct, directError) = DirectElbo(data, model, 20000, rng);
+                double se = Math.Sqrt(terms.StandardError * terms.StandardError + directError * directError);
+                worst.Add(Math.Abs(terms.Total - direct), z * se,
+                    $"{label} d={data.Dimension} {variance} {name}: by terms {terms.Total:G6} +- {terms.StandardError:G3} (L_T {terms.Prior:G4}, L_0 {terms.Decoder:G4}), by chains {direct:G6} +- {directError:G3}");
+            }
+        }
+        return worst.Result;
+    }
+
+    private static CheckResult DdpmElboWeighting(int seed)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, 1 + rng.Next(3), 2);
+        var vp = (VpPath)RandomInstances.Path(rng, "vp");
+        var schedule = rng.Next(2) == 0 ? DdpmSchedule.ExactOfVp(vp, 10 + rng.Next(1000)) : RandomDdpm(rng).Schedule;
+        var worst = new WorstOf();
+        foreach (var variance in new[] { DdpmReverseVariance.Beta, DdpmReverseVariance.Posterior })
+        {
+            var model = Perturbed(DdpmReverseModel.Exact(data, schedule, variance), rng.NextDouble() - 0.5, rng.NextDouble() - 0.5);
+            for (int p = 0; p < 5; p++)
+            {
+                int t = 2 + rng.Next(schedule.Steps - 1);
+                var x0 = data.Sample(rng);
+                var e = RandomInstances.StandardNormal(rng, data.Dimension);
+                double sa = Math.Sqrt(schedule.AlphaBars[t - 1]), ss = Math.Sqrt(schedule.OneMinusAlphaBars[t - 1]);
+                var xt = x0.Select((v, j) => sa * v + ss * e[j]).ToArray();
+                var oracle = model with { NoisePrediction = (_, _) => e };
+                double full = DdpmElbo.TransitionTerm(model, t, x0, xt), floor = DdpmElbo.TransitionTerm(oracle, t, x0, xt);
+                var prediction = model.NoisePrediction(t, xt);
+                double error = e.Select((v, j) => (v - prediction[j]) * (v - prediction[j])).Sum();
+                double weighted = DdpmElbo.NoiseWeight(model, t) * error;
+                worst.Add(Math.Abs(full - floor - weighted), 1e-9 * (Math.Abs(full) + Math.Abs(weighted)) + 1e-300,
+                    $"{schedule.Steps} steps {variance} t={t} d={data.Dimension}: term - oracle {full - floor:G10}, lambda |e - e_theta|^2 {weighted:G10}");
+                double r = schedule.PosteriorVariance(t - 1) / model.VarianceAt(t);
+                double varianceOnly = 0.5 * data.Dimension * (r - 1 - Math.Log(r));
+                worst.Add(Math.Abs(floor - varianceOnly), 1e-9 * Math.Abs(varianceOnly) + 1e-15 * data.Dimension,
+                    $"{schedule.Steps} steps {variance} t={t}: oracle's term {floor:G10}, (d/2)(r - 1 - log r) {varianceOnly:G10}");
+            }
+        }
+        return worst.Result;
+    }
+
+    /// <summary>
+    /// E over x_0 ~ data and x_t = a x_0 + s e of f(x_0, x_t) in 1D, by a tensor Gauss-Legendre rule on [-9, 9]^2 in the
+    /// standardised variables (each component's x_0 = mu + std u, x_t = a x_0 + s w, weights times the normal densities).
+    /// </summary>
+    private static double ElboQuadrature(GaussianMixture data, Func<double, double, double> f, double a, double s, MathNet.Numerics.Integration.GaussLegendreRule rule)
+    {
+        double total = 0;
+        for (int k = 0; k < data.Weights.Length; k++)
+        {
+            double mu = data.Components[k].Mean[0], sd = Math.Sqrt(data.Components[k].Covariance[0][0]);
+            for (int i = 0; i < rule.Order; i++)
+            {
+                double u = rule.Abscissas[i], x0 = mu + sd * u, wi = rule.Weights[i] * Normal.PDF(0, 1, u);
+                for (int j = 0; j < rule.Order; j++)
+                {
+                    double w = rule.Abscissas[j];
+                    total += data.Weights[k] * wi * rule.Weights[j] * Normal.PDF(0, 1, w) * f(x0, a * x0 + s * w);
+                }
+            }
+        }
+        return total;
+    }
+
+    private static CheckResult DdpmElboGap(int seed)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, 1, 2);
+        var vp = (VpPath)RandomInstances.Path(rng, "vp");
+        var rule = new MathNet.Numerics.Integration.GaussLegendreRule(-9, 9, 40);
+        double entropy = ElboQuadrature(data, (x0, _) => -data.LogDensity([x0]), 1, 0, rule);
+        int[] steps = [30, 60, 120, 240];
+        var worst = new WorstOf();
+        var gaps = new Dictionary<DdpmReverseVariance, double[]>();
+        foreach (var variance in new[] { DdpmReverseVariance.Beta, DdpmReverseVariance.Posterior })
+        {
+            gaps[variance] = steps.Select(T =>
+            {
+                var s = DdpmSchedule.ExactOfVp(vp, T);
+                var model = DdpmReverseModel.Exact(data, s, variance);
+                var qT = DdpmElbo.Marginal(data, s, T);
+                double priorKl = ElboQuadrature(data, (_, x) => qT.LogDensity([x]) - Normal.PDFLn(0, 1, x), Math.Sqrt(s.AlphaBars[^1]), Math.Sqrt(s.OneMinusAlphaBars[^1]), rule);
+                double bound = ElboQuadrature(data, (x0, _) => DdpmElbo.PriorTerm(s, [x0]), 1, 0, rule)
+                    + ElboQuadrature(data, (x0, x1) => DdpmElbo.DecoderTerm(model, [x0], [x1]), Math.Sqrt(s.AlphaBars[0]), Math.Sqrt(s.OneMinusAlphaBars[0]), rule);
+                for (int t = 2; t <= T; t++)
+                {
+                    int tt = t;
+                    bound += ElboQuadrature(data, (x0, xt) => DdpmElbo.TransitionTerm(model, tt, [x0], [xt]), Math.Sqrt(s.AlphaBars[t - 1]), Math.Sqrt(s.OneMinusAlphaBars[t - 1]), rule);
+                }
+                return bound - entropy - priorKl;
+            }).ToArray();
+            foreach (var (g, T) in gaps[variance].Zip(steps)) worst.Add(Math.Max(0, -g), 1e-6, $"{vp} {variance} T={T}: gap {g:G6} data {data}");
+        }
+        var beta = gaps[DdpmReverseVariance.Beta];
+        if (beta.All(g => g > 0))
+        {
+            var fit = OrderFit.Of(steps.Select(T => 1.0 / T).ToArray(), beta);
+            worst.Add(Math.Abs(fit.Order - 1), 0.1, $"{vp} beta_t: gap order {fit.Order:F3} (gaps {string.Join(", ", beta.Select(g => g.ToString("G4")))})");
+        }
+        // At the finest T the fixed-small gap must stand well clear of zero: above 0.3 nats and 10 times the gap with
+        // beta_t, each written as a residual that passes below 1.
+        double last = gaps[DdpmReverseVariance.Posterior][^1], lastBeta = beta[^1];
+        string all = string.Join(", ", gaps[DdpmReverseVariance.Posterior].Select(g => g.ToString("G4")));
+        worst.Add(0.3 / last, 1, $"{vp} beta~_t: gap {last:G4} at T = {steps[^1]} (gaps {all}), must exceed 0.3");
+        worst.Add(10 * lastBeta / last, 1, $"{vp} beta~_t: gap {last:G4} against {lastBeta:G4} with beta_t at T = {steps[^1]}, must exceed 10 times it");
         return worst.Result;
     }
 

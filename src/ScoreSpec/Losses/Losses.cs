@@ -80,6 +80,29 @@ public static class TrainingLosses
 
     private static double Sq(double[] a, double[] b) { double s = 0; for (int i = 0; i < a.Length; i++) s += (a[i] - b[i]) * (a[i] - b[i]); return s; }
 
+    /// <summary>
+    /// Min-SNR-gamma weighting (Hang et al. 2023; shared/seeds/002 Ch. 8 names it): the loss of a prediction of
+    /// <paramref name="prediction"/> is weighted so that, written on the clean-data error |z - z^|^2, its weight is
+    /// min(SNR_t, gamma), SNR_t = alpha_t^2 / sigma_t^2: lambda(t) = min(SNR_t, gamma) / c_t^2 with c_t^2 the factor of
+    /// <see cref="PathPoint.CleanErrorFactor"/>. For noise prediction it is min(SNR_t, gamma) / SNR_t; for v-prediction on
+    /// variance-preserving paths min(SNR_t, gamma) / (SNR_t + 1). The weight is the same function of the noise level in every
+    /// parameterisation, so a model trained in any of them sees the same objective.
+    /// </summary>
+    /// <param name="path">The path whose SNR sets the weight.</param>
+    /// <param name="gamma">The cap, positive (Hang et al. use 5).</param>
+    /// <param name="prediction">The parameterisation of the loss being weighted.</param>
+    public static Func<double, double> MinSnrWeight(GaussianPath path, double gamma, Quantity prediction)
+    {
+        if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
+        Guard.Positive(gamma, nameof(gamma));
+        path.At(0.5).CleanErrorFactor(prediction); // rejects an unknown quantity now rather than inside a loss
+        return t =>
+        {
+            var point = path.At(t);
+            return Math.Min(path.Snr(t), gamma) / point.CleanErrorFactor(prediction);
+        };
+    }
+
     /// <summary>Denoising score matching: E[lambda(t) |s(t, x) + e/sigma_t|^2], the target being the conditional score -e/sigma_t.</summary>
     public static LossEstimate DenoisingScoreMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> score, Func<double, double>? weight = null, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
         => Run(data, path, (t, z, e, x, p) => (weight?.Invoke(t) ?? 1) * Sq(score(t, x), p.ConditionalTarget(Quantity.Score, z, e)), samples, seed, tMin, tMax);

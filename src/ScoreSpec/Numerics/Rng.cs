@@ -106,6 +106,8 @@ internal sealed class XoshiroRandom : Random
     private readonly ulong[] state = new ulong[4];
     /// <summary>Restarts at stream (seed, index).</summary>
     public void Reset(ulong seed, ulong index) => Xoshiro.Seed(state, seed, index);
+    /// <summary>The stream's state, for drawing normals from the same stream.</summary>
+    public Span<ulong> State => state;
     protected override double Sample() => Xoshiro.NextDouble(state);
     public override double NextDouble() => Xoshiro.NextDouble(state);
     public override int Next() => (int)(Xoshiro.Next(state) >> 33);

@@ -65,6 +65,31 @@ public sealed record PathPoint
     }
 
     /// <summary>
+    /// The factor c^2 by which an error in the clean-data prediction shows up in a prediction of
+    /// <paramref name="quantity"/> made from the same x: each target is affine in (z, e), y = a z + b e, and at fixed
+    /// x = alpha_t z + sigma_t e it is y = (a - b alpha_t / sigma_t) z + (b / sigma_t) x, so |y - y^|^2 = c^2 |z - z^|^2 with
+    /// c = a - b alpha_t / sigma_t: 1 for the denoiser, alpha_t^2 / sigma_t^2 (the SNR) for the noise, alpha_t^2 / sigma_t^4
+    /// for the score, (alphadot_t - sigmadot_t alpha_t / sigma_t)^2 for the velocity and (alpha_t^2 + sigma_t^2)^2 / sigma_t^2
+    /// for the v-prediction (SNR + 1 on variance-preserving paths). Loss weightings are stated on the clean-data error
+    /// (Hang et al. 2023, Min-SNR; shared/seeds/002 Ch. 8 names v-prediction and min-SNR weighting), and divided by this
+    /// factor to weight a loss in another parameterisation.
+    /// </summary>
+    /// <param name="quantity">The parameterisation of the prediction.</param>
+    public double CleanErrorFactor(Quantity quantity)
+    {
+        double c = quantity switch
+        {
+            Quantity.Denoiser => 1,
+            Quantity.Noise => -Alpha / Sigma,
+            Quantity.Score => Alpha / (Sigma * Sigma),
+            Quantity.Velocity => AlphaDot - SigmaDot * Alpha / Sigma,
+            Quantity.VPrediction => -(Alpha * Alpha + Sigma * Sigma) / Sigma,
+            _ => throw new ArgumentException($"quantity {quantity} is not known.", nameof(quantity)),
+        };
+        return c * c;
+    }
+
+    /// <summary>
     /// The conditional value of <paramref name="quantity"/> given data z and noise e (the training target):
     /// score -e/sigma_t, noise e, denoiser z, velocity alphadot_t z + sigmadot_t e, v-prediction alpha_t e - sigma_t z.
     /// </summary>
