@@ -144,22 +144,23 @@ internal static class Helpers
         var centre = x.Select(v => v / a).ToArray();
         var likelihood = Gaussian.Isotropic(centre, spread); // N(z; x/alpha, (sigma/alpha)^2 I): the likelihood as a density in z
         var logW = new double[count];
-        var f = new double[count][];
+        var f = new double[count * d]; // draw i's f in f[i d .. i d + d), without an array per draw
         for (int i = 0; i < count; i++)
         {
             var z = rng.Next(2) == 0 ? data.Sample(rng) : likelihood.Sample(rng);
             double lp = data.LogDensity(z), ll = likelihood.LogDensity(z);
             double lq = Math.Max(lp, ll) + Math.Log(0.5 * (Math.Exp(lp - Math.Max(lp, ll)) + Math.Exp(ll - Math.Max(lp, ll))));
             logW[i] = lp + ll - lq; // the likelihood's normaliser (alpha/sigma)^d cancels in the self-normalised ratio
-            f[i] = noise ? z.Select((v, j) => (x[j] - a * v) / s).ToArray() : z;
+            for (int j = 0; j < d; j++) f[i * d + j] = noise ? (x[j] - a * z[j]) / s : z[j];
         }
         double top = logW.Max(), total = 0;
-        var w = logW.Select(v => Math.Exp(v - top)).ToArray();
+        var w = new double[count];
+        for (int i = 0; i < count; i++) w[i] = Math.Exp(logW[i] - top);
         var mean = new double[d];
-        for (int i = 0; i < count; i++) { total += w[i]; for (int j = 0; j < d; j++) mean[j] += w[i] * f[i][j]; }
+        for (int i = 0; i < count; i++) { total += w[i]; for (int j = 0; j < d; j++) mean[j] += w[i] * f[i * d + j]; }
         for (int j = 0; j < d; j++) mean[j] /= total;
         var se = new double[d];
-        for (int i = 0; i < count; i++) for (int j = 0; j < d; j++) se[j] += w[i] * w[i] * Math.Pow(f[i][j] - mean[j], 2);
+        for (int i = 0; i < count; i++) for (int j = 0; j < d; j++) { double dev = f[i * d + j] - mean[j]; se[j] += w[i] * w[i] * dev * dev; }
         for (int j = 0; j < d; j++) se[j] = Math.Sqrt(se[j]) / total;
         return (mean, se);
     }
