@@ -103,3 +103,24 @@ for t in [ 0.1; 0.3; 0.5; 0.7; 0.9 ] do
     let w q = (TrainingLosses.MinSnrWeight(GaussianPath.Vp, 5.0, q)).Invoke t
     printfn "t = %.1f SNR %9.4f: denoiser %.4f, noise %.4f, v-prediction %.4f" t (GaussianPath.Vp.Snr t)
         (w Quantity.Denoiser) (w Quantity.Noise) (w Quantity.VPrediction)
+
+// Implicit and sliced score matching (Hyvarinen 2005; Song et al. 2019; shared/seeds/004's table of objectives) need no
+// target: E[|s|^2 + 2 div s] is score matching minus the Fisher information, and one random projection v . J v replaces
+// the divergence without bias. What they cost is variance. Per-draw standard deviations for the exact score of a 2D
+// mixture on vp at fixed t (20000 draws; catalog identity losses.implicit-and-sliced checks the means):
+open ScoreSpec.Likelihood
+let mix2 = GaussianMixture.Isotropic([| 0.5; 0.5 |], [| [| -2.0; 0.0 |]; [| 2.0; 0.0 |] |], [| 0.7; 0.7 |])
+let vpPath = GaussianPath.Vp
+let exactScore = Func<float, float[], float[]>(fun t x -> mix2.Along(vpPath, t).Score x)
+let divergence = Func<float, float[], float>(fun t x -> let h = mix2.Along(vpPath, t).Hessian x in h.[0, 0] + h.[1, 1])
+let jv = Func<float, float[], float[], float[]>(fun t x v ->
+    let h = mix2.Along(vpPath, t).Hessian x
+    [| h.[0, 0] * v.[0] + h.[0, 1] * v.[1]; h.[1, 0] * v.[0] + h.[1, 1] * v.[1] |])
+printfn "\nPer-draw standard deviation of each estimator, exact score, vp, 2D mixture:"
+for t in [ 0.02; 0.1; 0.3; 0.6; 0.9 ] do
+    let sd (e: ScoreSpec.Losses.LossEstimate) = e.StandardError * sqrt (float e.Samples)
+    let dsm = TrainingLosses.DenoisingScoreMatching(mix2, vpPath, exactScore, samples = 20000, seed = 3UL, tMin = t, tMax = t)
+    let ism = TrainingLosses.ImplicitScoreMatching(mix2, vpPath, exactScore, divergence, samples = 20000, seed = 3UL, tMin = t, tMax = t)
+    let ssm = TrainingLosses.SlicedScoreMatching(mix2, vpPath, exactScore, jv, samples = 20000, seed = 3UL, tMin = t, tMax = t)
+    let vr = TrainingLosses.SlicedScoreMatching(mix2, vpPath, exactScore, jv, DivergenceMethod.HutchinsonRademacher, true, samples = 20000, seed = 3UL, tMin = t, tMax = t)
+    printfn "t = %.2f sigma_t = %.3f: DSM %9.3f  implicit %9.3f  sliced %9.3f  sliced (variance-reduced) %9.3f" t (vpPath.Sigma t) (sd dsm) (sd ism) (sd ssm) (sd vr)

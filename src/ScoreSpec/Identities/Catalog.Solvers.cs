@@ -63,6 +63,11 @@ public static partial class Catalog
             "shared/seeds/003 'Sampling with Learned Score'; shared/seeds/002 Ch. 4 (Theorem 17); Ho et al. 2020 (ancestral step)",
             $"KS critical value at false-failure {SamplerFalseFailure:G} (n = {SamplerSampleSize}, Bonferroni over the three samplers), no allowance: the recursion is exact for Gaussian data.",
             s => SamplerDiscreteLaw(s), Slow: true),
+        new("langevin.low-density-trap",
+            "The low-density trap, measured: on a 1D mixture of two well-separated modes with unequal weights (light weight w in [0.1, 0.25], means +-m with m in [3, 5], standard deviation s in [0.4, 0.6]), plain unadjusted Langevin with the exact data score, started from the same broad law and given the same 2000 score evaluations as annealed Langevin, ends with the modes' proportions set by where the chains started (off w by more than 0.1), while annealed Langevin over 20 geometric noise levels (NCSN, ve path from sigma = 2m + 2 down to 0.01, 100 steps a level, exact scores) ends with the light mode's share within a binomial bound of w.",
+            "shared/seeds/004 (the low-density trap: scores are poor where data is rare, and Langevin mixes slowly between modes; NCSN's annealing as the remedy); shared/seeds/002 Ch. 6 (Langevin visits the modes in proportion to their weight, at stationarity); Song and Ermon 2019",
+            $"Annealed: |share - w| <= z sqrt(w (1 - w) / n) + 0.03 (n = {SamplerSampleSize}, z at false-failure {SamplerFalseFailure:G}, two-sided; 0.03 for the annealing's own bias: the share freezes while the noisy modes still overlap, a little above w: above it on 19 of 20 seeds, by up to 0.019); plain: |share - w| >= 0.1, written as the residual 0.1 / |share - w| <= 1 (measured 0.17 to 0.27 off on 20 seeds). One instance in a default verify (1.3 s).",
+            s => LowDensityTrap(s), Slow: true, SlowInstances: 1),
         new("langevin.mala",
             "Metropolis-adjusted Langevin reaches a 1D mixture from a wrong start (every chain 4 standard deviations out, 300 steps of v_min/2), and its rejection rate falls like h^(3/2) with the exact score (like h^(1/2) with a wrong one).",
             "shared/seeds/002 Ch. 6 (Langevin dynamics, MALA); Roberts and Tweedie 1996 (MALA); Roberts and Rosenthal 1998 (the h^(3/2) rejection)",
@@ -285,6 +290,33 @@ public static partial class Catalog
             worst.Add(ks, SampleTests.KolmogorovCritical(SamplerFalseFailure / 3, SamplerSampleSize),
                 $"{path} {which}{(which == "extension" ? $" c={c:G3}" : "")} 10 steps: KS={ks:F5} against N({mean:G5}, {variance:G5}){(slip is null ? "" : $" slip={slip.Name}")}");
         }
+        return worst.Result;
+    }
+
+    /// <summary>
+    /// The low-density trap (see the catalog statement): the light mode's share of the final ensemble under plain
+    /// unadjusted Langevin and under annealed Langevin, both from the exact law of the ve path at its noise end and both
+    /// spending 2000 score evaluations. Midway between the modes the data density is at most e^-12.5 of its peak, so a plain chain
+    /// keeps the basin it starts in; the broad start puts about half the chains in each basin whatever w is.
+    /// </summary>
+    internal static CheckResult LowDensityTrap(int seed)
+    {
+        var rng = new Random(seed);
+        double w = 0.1 + 0.15 * rng.NextDouble(), m = 3 + 2 * rng.NextDouble(), s = 0.4 + 0.2 * rng.NextDouble();
+        var data = GaussianMixture.Isotropic([w, 1 - w], [[-m], [m]], [s, s]);
+        var ve = new VePath(0.01, 2 * m + 2);
+        var schedule = Schedule.For(ve, 20);
+        var annealed = Samplers.RunFromExactMarginal(data, ve, new Sampler.AnnealedLangevin(100, 2e-5), schedule, SamplerSampleSize, (ulong)seed, 0,
+            Samplers.ExactScore(new MarginalField(data, ve)));
+        var start = Samplers.ExactMarginalSample(data, ve, schedule.TStart, SamplerSampleSize, (ulong)seed + 1);
+        var plain = Samplers.Langevin((t, x, score) => data.ScoreCore(x, score), start, 0.1 * s * s, 2000, (ulong)seed + 2);
+        double Share(Ensemble e) => e.Column(0).Count(v => v < 0) / (double)e.Count;
+        double annealedShare = Share(annealed.Final), plainShare = Share(plain.Final);
+        double bound = Numerics.Bounds.TwoSidedZ(SamplerFalseFailure) * Math.Sqrt(w * (1 - w) / SamplerSampleSize) + 0.03;
+        var worst = new WorstOf();
+        string label = $"w={w:G3} m={m:G3} s={s:G3}";
+        worst.Add(Math.Abs(annealedShare - w), bound, $"{label}: annealed Langevin's light-mode share {annealedShare:F4} against w (bound {bound:G3})");
+        worst.Add(0.1 / Math.Abs(plainShare - w), 1, $"{label}: plain Langevin's light-mode share {plainShare:F4}, off w by {Math.Abs(plainShare - w):F3} (must exceed 0.1: the trap); annealed {annealedShare:F4}");
         return worst.Result;
     }
 

@@ -66,12 +66,17 @@ public static partial class Catalog
             "With the exact noise prediction, the DDPM bound exceeds the data entropy by the prior's KL plus a gap sum_t E KL(q(x_{t-1} | x_t) || p_theta(x_{t-1} | x_t)) >= 0. With sigma_t^2 = beta_t the gap falls like 1/T (fitted order 1 over T = 30..240); with sigma_t^2 = beta~_t it does not vanish: at T = 240 it exceeds 0.3 nats and 10 times the gap with beta_t, and for data of positive spread it tends to (gamma + 1 - log 2) / 2 = 0.442 nats per dimension as T grows (docs/chapters). Random 1D mixtures, the exact discretisation of a random vp path; every expectation by tensor Gauss-Legendre quadrature, the entropy and the prior KL by composite Gauss-Legendre.",
             "shared/seeds/001 lesson 12 (the ELBO bounds the likelihood); Ho, Jain and Abbeel 2020, section 3.2 (the two variance choices); Nichol and Dhariwal 2021 (learned variances for likelihood)",
             "gap >= -1e-6 (40 x 40-point quadrature, which agrees with 80 x 80 points to 3e-5 of a gap of 0.6); |fitted order - 1| <= 0.1 for beta_t; at T = 240 the beta~_t gap above 0.3 nats and above 10 times the beta_t gap (the measured margins are in docs/verification.md).",
-            DdpmElboGap, Slow: true),
+            DdpmElboGap, Slow: true, SlowInstances: 1),
         new("losses.min-snr",
             "Min-SNR-gamma weighting means one objective in every parameterisation: for a perturbed model and random (t, z, e), the weighted squared error of its noise, score, velocity and v predictions (each converted from its clean-data prediction and compared with its conditional target) equals min(SNR_t, gamma) |z - z^|^2, with SNR_t = alpha_t^2 / sigma_t^2 from the path point (random mixtures in 1-3 dims, every path kind, gamma in [1, 10]).",
             "shared/seeds/002 Ch. 8 (v-prediction and min-SNR weighting); Hang et al. 2023 (Min-SNR-gamma)",
             "Conversions of x through alpha_t and sigma_t lose up to k eps of the terms' size each, k = 1 + |x| / alpha_t + |x| / sigma_t; a squared difference |d|^2 is then known to 2 |d| x that: 256 eps k^2 min(SNR, gamma) (|z - z^| + 256 eps k s) s with s = 1 + |z| + |z^|.",
             MinSnrCheck),
+        new("losses.implicit-and-sliced",
+            "Implicit score matching E[|s|^2 + 2 div s] equals score matching E|s - grad log p_t|^2 minus the Fisher information E|grad log p_t|^2 (score matching of the zero model), and sliced score matching E[(v . s)^2 + 2 v . J v] with Rademacher or Gaussian probes, and its variance-reduced form, estimate the same number: for a linear model -c x and for the exact score scaled by c' plus a shift, on the same draws (random mixtures in 1-3 dims, random path kind, one random t in [0.05, 0.95] per instance).",
+            "shared/seeds/004 (the table of score-matching objectives: explicit, implicit, sliced, denoising); Hyvarinen 2005; Song, Garg, Shi and Ermon 2019",
+            $"z standard errors of each side's independent estimates added in quadrature (conservative: the draws are common), false-failure probability {MonteCarloFalseFailure:G} per instance, Bonferroni over the 8 comparisons (CLT, 20000 draws).",
+            ImplicitAndSlicedCheck, Slow: true, SlowInstances: 1),
         new("ncsn.ve-limit",
             "NCSN's geometric noise levels sigma_i = sigma_max (sigma_min / sigma_max)^((i - 1) / (L - 1)) are the ve path's sigma at t_i = (L - i) / (L - 1); the variance its noising chain adds between levels, sigma_i^2 - sigma_{i+1}^2, is the ve SDE's g^2 = d sigma^2/dt integrated over [t_{i+1}, t_i] (Gauss-Legendre on the SDE value's DiffusionSquared); and the chain is Euler-Maruyama's limit: g^2(t_{i+1}) dt / (sigma_i^2 - sigma_{i+1}^2) - 1 falls with order 1 in dt = 1 / (L - 1) (L = 40..1280). Interior levels only: the path's time is open at 0 and 1.",
             "Song and Ermon 2019, section 4.2; Song et al. 2021, section 3.4 and Appendix B; shared/seeds/003 'Variance Exploding (VE) SDE' (corresponds to NCSN)",
@@ -193,6 +198,44 @@ public static partial class Catalog
             CompareGradient(worst, y => m.LogDensity(y) + w * labeled.LogClassProbability(path, t, y, 1), guided, x, Step(m.Density), Norm(guided) + 1 / SmallestStd(m.Density), $"{Describe(path, t)} w={w:G3} x={Fmt(x)}");
             var conditional = labeled.Conditional(1).Along(path, t).Score(x);
             CompareClose(worst, conditional, labeled.ClassifierGuidedScore(path, t, x, 1, 1), Kappa(m.Point), Norm(conditional) + Norm(m.Score(x)) + 1, $"{Describe(path, t)} w=1 x={Fmt(x)}");
+        }
+        return worst.Result;
+    }
+
+    private static CheckResult ImplicitAndSlicedCheck(int seed)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, 1 + rng.Next(3), 2);
+        var path = RandomInstances.Path(rng, RandomInstances.Kinds[rng.Next(RandomInstances.Kinds.Count)]);
+        int d = data.Dimension;
+        double c = 0.5 + rng.NextDouble(), c2 = 0.5 + rng.NextDouble(), shift = rng.NextDouble() - 0.5, time = RandomInstances.Time(rng);
+        var marginal = data.Along(path, time); // one time per instance, so the exact score and Hessian are built once
+        var models = new (string Name, Func<double, double[], double[]> Score, Func<double, double[], double> Divergence, Func<double, double[], double[], double[]> Jv)[]
+        {
+            ($"linear -{c:G3} x", (t, x) => x.Select(v => -c * v).ToArray(), (t, x) => -c * d, (t, x, v) => v.Select(u => -c * u).ToArray()),
+            ($"{c2:G3} x exact + {shift:G3}", (t, x) => marginal.Score(x).Select(v => c2 * v + shift).ToArray(),
+                (t, x) => { var h = marginal.Hessian(x); double tr = 0; for (int i = 0; i < d; i++) tr += h[i, i]; return c2 * tr; },
+                (t, x, v) => { var h = marginal.Hessian(x); var r = new double[d]; for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) r[i] += c2 * h[i, j] * v[j]; return r; }),
+        };
+        const int n = 20000;
+        ulong stream = unchecked((ulong)(uint)seed);
+        var fisher = TrainingLosses.ScoreMatching(data, path, (t, x) => new double[x.Length], samples: n, seed: stream, tMin: time, tMax: time);
+        double z = Bounds.TwoSidedZ(MonteCarloFalseFailure, 8);
+        var worst = new WorstOf();
+        foreach (var (name, score, divergence, jv) in models)
+        {
+            var ism = TrainingLosses.ImplicitScoreMatching(data, path, score, divergence, samples: n, seed: stream, tMin: time, tMax: time);
+            var sm = TrainingLosses.ScoreMatching(data, path, score, samples: n, seed: stream, tMin: time, tMax: time);
+            double se = Math.Sqrt(ism.StandardError * ism.StandardError + sm.StandardError * sm.StandardError + fisher.StandardError * fisher.StandardError);
+            worst.Add(Math.Abs(ism.Mean - (sm.Mean - fisher.Mean)), z * se,
+                $"{path} t={time:G4} d={d} {name}: implicit {ism.Mean:G6}, explicit - Fisher {sm.Mean - fisher.Mean:G6} ({sm.Mean:G6} - {fisher.Mean:G6})");
+            foreach (var (probes, reduced) in new[] { (DivergenceMethod.HutchinsonRademacher, false), (DivergenceMethod.HutchinsonGaussian, false), (DivergenceMethod.HutchinsonRademacher, true) })
+            {
+                var ssm = TrainingLosses.SlicedScoreMatching(data, path, score, jv, probes, reduced, samples: n, seed: stream, tMin: time, tMax: time);
+                double se2 = Math.Sqrt(ism.StandardError * ism.StandardError + ssm.StandardError * ssm.StandardError);
+                worst.Add(Math.Abs(ssm.Mean - ism.Mean), z * se2,
+                    $"{path} t={time:G4} d={d} {name}: sliced ({probes}{(reduced ? ", variance-reduced" : "")}) {ssm.Mean:G6} +- {ssm.StandardError:G3}, implicit {ism.Mean:G6} +- {ism.StandardError:G3}");
+            }
         }
         return worst.Result;
     }

@@ -1,6 +1,7 @@
 using MathNet.Numerics.Distributions;
 using ScoreSpec.Densities;
 using ScoreSpec.Paths;
+using ScoreSpec.Numerics;
 using System.Runtime.InteropServices;
 
 namespace ScoreSpec.Losses;
@@ -103,13 +104,89 @@ public static class TrainingLosses
         };
     }
 
+    /// <summary>
+    /// Implicit score matching (Hyvarinen 2005; shared/seeds/004's table of score-matching objectives):
+    /// E[lambda(t) (|s(t, x)|^2 + 2 div_x s(t, x))] over x ~ p_t, which needs no target. Integration by parts,
+    /// E_p[div s] = -E_p[s . grad log p], makes it equal to <see cref="ScoreMatching"/> minus E[lambda(t) |grad log p_t|^2],
+    /// a constant of the data: the same minimiser, and the same scale as this class's other losses (no factor 1/2).
+    /// </summary>
+    /// <param name="data">The data distribution.</param>
+    /// <param name="path">The path.</param>
+    /// <param name="score">The model s(t, x).</param>
+    /// <param name="divergence">Its divergence div_x s(t, x) = trace of the Jacobian (what automatic differentiation gives a network).</param>
+    /// <param name="weight">lambda(t); 1 when omitted.</param>
+    /// <param name="samples">Number of draws (at least 2).</param>
+    /// <param name="seed">The random stream; the same seed gives the same draws of (t, x) to every estimator.</param>
+    /// <param name="tMin">Smallest time, in (0, 1).</param>
+    /// <param name="tMax">Largest time, in [tMin, 1).</param>
+    public static LossEstimate ImplicitScoreMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> score, Func<double, double[], double> divergence, Func<double, double>? weight = null, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
+    {
+        if (score is null) throw new ArgumentException("score must not be null.", nameof(score));
+        if (divergence is null) throw new ArgumentException("divergence must not be null.", nameof(divergence));
+        return Run(data, path, (t, z, e, x, p) =>
+        {
+            var s = score(t, x);
+            double norm = 0;
+            foreach (double v in s) norm += v * v;
+            return (weight?.Invoke(t) ?? 1) * (norm + 2 * divergence(t, x));
+        }, samples, seed, tMin, tMax);
+    }
+
+    /// <summary>
+    /// Sliced score matching (Song, Garg, Shi and Ermon 2019; shared/seeds/004's table): implicit score matching with the
+    /// divergence replaced by one random projection, E[lambda(t) ((v . s)^2 + 2 v . (J v))] with J the Jacobian of s at x and
+    /// v a fresh probe per draw with E[v v^T] = I, so it is unbiased for <see cref="ImplicitScoreMatching"/> and needs only a
+    /// Jacobian-vector product. With <paramref name="varianceReduced"/> the first term is |s|^2 itself (their SSM-VR).
+    /// The probes come from their own stream (seed, 1), so the draws of (t, x) are those of the other estimators.
+    /// </summary>
+    /// <param name="data">The data distribution.</param>
+    /// <param name="path">The path.</param>
+    /// <param name="score">The model s(t, x).</param>
+    /// <param name="jacobianVector">(t, x, v) -> J v, the Jacobian of s at x times v.</param>
+    /// <param name="probes">The probes' law: Rademacher (entries +-1) or standard normal.</param>
+    /// <param name="varianceReduced">Use |s|^2 in place of (v . s)^2.</param>
+    /// <param name="weight">lambda(t); 1 when omitted.</param>
+    /// <param name="samples">Number of draws (at least 2).</param>
+    /// <param name="seed">The random stream.</param>
+    /// <param name="tMin">Smallest time, in (0, 1).</param>
+    /// <param name="tMax">Largest time, in [tMin, 1).</param>
+    public static LossEstimate SlicedScoreMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> score, Func<double, double[], double[], double[]> jacobianVector, Likelihood.DivergenceMethod probes = Likelihood.DivergenceMethod.HutchinsonRademacher, bool varianceReduced = false, Func<double, double>? weight = null, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
+    {
+        if (score is null) throw new ArgumentException("score must not be null.", nameof(score));
+        if (jacobianVector is null) throw new ArgumentException("jacobianVector must not be null.", nameof(jacobianVector));
+        if (probes == Likelihood.DivergenceMethod.Exact) throw new ArgumentException("probes must be HutchinsonRademacher or HutchinsonGaussian.", nameof(probes));
+        var probeStream = new XoshiroRandom();
+        probeStream.Reset(seed, 1);
+        return Run(data, path, (t, z, e, x, p) =>
+        {
+            var v = new double[x.Length];
+            if (probes == Likelihood.DivergenceMethod.HutchinsonRademacher)
+                for (int i = 0; i < v.Length; i++) v[i] = probeStream.NextDouble() < 0.5 ? -1 : 1;
+            else Xoshiro.Normals(probeStream.State, v);
+            var s = score(t, x);
+            var jv = jacobianVector(t, x, v);
+            double projected = 0, norm = 0, quadratic = 0;
+            for (int i = 0; i < v.Length; i++) { projected += v[i] * s[i]; norm += s[i] * s[i]; quadratic += v[i] * jv[i]; }
+            return (weight?.Invoke(t) ?? 1) * ((varianceReduced ? norm : projected * projected) + 2 * quadratic);
+        }, samples, seed, tMin, tMax);
+    }
+
     /// <summary>Denoising score matching: E[lambda(t) |s(t, x) + e/sigma_t|^2], the target being the conditional score -e/sigma_t.</summary>
     public static LossEstimate DenoisingScoreMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> score, Func<double, double>? weight = null, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
         => Run(data, path, (t, z, e, x, p) => (weight?.Invoke(t) ?? 1) * Sq(score(t, x), p.ConditionalTarget(Quantity.Score, z, e)), samples, seed, tMin, tMax);
 
     /// <summary>Score matching against the exact marginal score of the data: E[lambda(t) |s(t, x) - grad log p_t(x)|^2].</summary>
     public static LossEstimate ScoreMatching(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> score, Func<double, double>? weight = null, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
-        => Run(data, path, (t, z, e, x, p) => (weight?.Invoke(t) ?? 1) * Sq(score(t, x), data.Along(path, t).Score(x)), samples, seed, tMin, tMax);
+    {
+        // The exact score through the marginal field, which carries the data to t without building a marginal per draw.
+        var field = new MarginalField(data ?? throw new ArgumentException("data must not be null.", nameof(data)), path ?? throw new ArgumentException("path must not be null.", nameof(path)));
+        return Run(data, path, (t, z, e, x, p) =>
+        {
+            var exact = new double[x.Length];
+            field.Score(t, x, exact);
+            return (weight?.Invoke(t) ?? 1) * Sq(score(t, x), exact);
+        }, samples, seed, tMin, tMax);
+    }
 
     /// <summary>The DDPM loss E[lambda(t) |e^(t, x) - e|^2] (lambda = 1 in Ho et al.).</summary>
     public static LossEstimate Ddpm(GaussianMixture data, GaussianPath path, Func<double, double[], double[]> noise, Func<double, double>? weight = null, int samples = 20000, ulong seed = 0, double tMin = 0.05, double tMax = 0.95)
