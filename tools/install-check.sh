@@ -26,15 +26,18 @@ version=$(basename "$tool" .nupkg); version=${version#scorespec.}
 for id in ScoreSpec.Core ScoreSpec.Plots; do
   [ -f "$work/packages/$id.$version.nupkg" ] || fail "no $id.$version.nupkg"
   [ -f "$work/packages/$id.$version.snupkg" ] || fail "no symbols package $id.$version.snupkg"
-  names "$work/packages/$id.$version.snupkg" | grep -q '\.pdb$' || fail "$id.$version.snupkg has no pdb"
+  # The listing is taken whole before grep reads it: with pipefail, `names | grep -q` fails whenever grep stops reading
+  # first and the lister gets SIGPIPE (it did once under load, reporting a pdb missing that was there).
+  symbols=$(names "$work/packages/$id.$version.snupkg")
+  grep -q '\.pdb$' <<< "$symbols" || fail "$id.$version.snupkg has no pdb"
 done
 for pkg in "$work"/packages/*.nupkg; do
   listing=$(names "$pkg")
-  echo "$listing" | grep -qx 'LICENSE' || fail "$(basename "$pkg") has no LICENSE"
-  echo "$listing" | grep -qx 'README.md' || fail "$(basename "$pkg") has no README.md"
+  grep -qx 'LICENSE' <<< "$listing" || fail "$(basename "$pkg") has no LICENSE"
+  grep -qx 'README.md' <<< "$listing" || fail "$(basename "$pkg") has no README.md"
   spec=$(nuspec "$pkg")
-  echo "$spec" | grep -q '<license type="expression">MIT</license>' || fail "$(basename "$pkg") has no MIT expression"
-  echo "$spec" | grep -q '<description>Package Description</description>' && fail "$(basename "$pkg") has the default description"
+  grep -q '<license type="expression">MIT</license>' <<< "$spec" || fail "$(basename "$pkg") has no MIT expression"
+  grep -q '<description>Package Description</description>' <<< "$spec" && fail "$(basename "$pkg") has the default description"
 done
 # Deterministic builds: the library in the package is byte for byte the one a second, separate build makes.
 mkdir -p "$work/unpacked" "$work/rebuild"
@@ -46,13 +49,15 @@ cmp -s "$work/unpacked/lib/net10.0/ScoreSpec.dll" "$work/rebuild/ScoreSpec.dll" 
 
 bytes=$(stat -c %s "$tool")
 [ "$bytes" -lt 40000000 ] || fail "the tool package weighs $bytes bytes (limit 40 MB)"
-names "$tool" | grep -q 'runtimes/.*\.pdb$' && fail "the tool package ships native debug symbols"
+tool_listing=$(names "$tool")
+grep -q 'runtimes/.*\.pdb$' <<< "$tool_listing" && fail "the tool package ships native debug symbols"
 
 # --version pins the freshly packed build (a package of the same id on another source must not win); --prerelease is
 # implied by the exact version.
 dotnet tool install --tool-path "$work/tools" --add-source "$work/packages" scorespec --version "$version" > "$work/install.log" 2>&1 \
   || { cat "$work/install.log"; fail "dotnet tool install"; }
-"$work/tools/scorespec" --help | grep -q 'scorespec \[command\]' || fail "--help does not name scorespec"
+help=$("$work/tools/scorespec" --help) || fail "scorespec --help"
+grep -q 'scorespec \[command\]' <<< "$help" || fail "--help does not name scorespec"
 "$work/tools/scorespec" verify --quick > "$work/verify.log" 2>&1 || { tail -20 "$work/verify.log"; fail "scorespec verify --quick"; }
 "$work/tools/scorespec" plot score-field --out "$work/figures" > /dev/null 2>&1 || fail "scorespec plot"
 [ -s "$work/figures/score-field.png" ] || fail "scorespec plot drew no PNG"

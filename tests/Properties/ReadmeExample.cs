@@ -82,4 +82,13 @@ public class DocsTests
         foreach (var identity in Identities.Catalog.All)
             Assert.Contains($"## `{identity.Id}`", page);
     }
+
+    [Fact]
+    public void ClaimsPageMapsEveryIdentityThatCitesASeed()
+    {
+        // docs/claims.md is written by tools/claims-page.py; an identity added without rerunning it fails here.
+        var page = File.ReadAllText(ReadmeTests.RepoFile("docs/claims.md"));
+        foreach (var identity in Identities.Catalog.All.Where(i => i.Source.Contains("shared/seeds/")))
+            Assert.Contains($"| `{identity.Id}` |", page);
+    }
 }
