@@ -68,6 +68,7 @@ public class IdentityProperties
     [Property] public Property MinSnrIsOneObjectiveInEveryParameterisation(int seed) => Holds("losses.min-snr", seed);
     [Property(MaxTest = 2)] public Property PlainLangevinIsTrappedAndAnnealingIsNot(int seed) => Holds("langevin.low-density-trap", seed);
     [Property(MaxTest = 3)] public Property ImplicitAndSlicedScoreMatchingEstimateTheFisherDivergence(int seed) => Holds("losses.implicit-and-sliced", seed);
+    [Property(MaxTest = 3)] public Property ExactConsistencyFunctionIsSelfConsistentAndSamples(int seed) => Holds("consistency.exact", seed);
     [Property] public Property NcsnLevelsAreTheVePathAndItsSdesLimit(int seed) => Holds("ncsn.ve-limit", seed);
     [Property(MaxTest = 20)] public Property HutchinsonIsUnbiasedForTheDivergence(int seed) => Holds("likelihood.hutchinson", seed);
     [Property(MaxTest = 30)] public Property ClassifierFreeGuidanceIsTheTiltedScore(int seed) => Holds("guidance.classifier-free", seed);

@@ -48,6 +48,11 @@ public static partial class Catalog
             "shared/seeds/003 'Probability Flow ODE' (exact likelihood, encoding and decoding); shared/seeds/002 Ch. 4",
             $"KS critical value at false-failure {SamplerFalseFailure:G} (n = {EncodeSampleSize}) + 1e-3 for the ODE error; round trip within 1e-6 (1 + |x|) of the start. The round trip alone holds for any ODE; the law at the noise end is what a wrong score, sign or factor breaks.",
             s => EncodeDecode(s), Slow: true),
+        new("consistency.exact",
+            "The exact consistency function of the probability-flow ODE (the ODE solved to the data end with the exact score) is self-consistent, f(x, t1) = f(Phi_{t1 -> t2}(x), t2) for points of one trajectory, and consistency sampling with it draws the exact p at the data end, in one step from the noise end and in three (re-noised to two intermediate times by the path's exact transition) (1D mixtures, random path kind).",
+            "shared/seeds/002 (consistency models in its tables of methods); Song, Dhariwal, Chen and Sutskever 2023 (the consistency function, self-consistency, Algorithm 1)",
+            $"Self-consistency within 1e-6 (1 + |x|) (Dormand-Prince at 1e-10 on each side); KS critical value at false-failure {SamplerFalseFailure:G} / 2 (n = 2000, Bonferroni over the one- and three-step samples) + 1e-3 for the ODE error. Self-consistency holds for any ODE's flow map; the law at the data end is what a wrong score breaks.",
+            s => ConsistencyCheck(s), Slow: true, SlowInstances: 1),
         new("sampler.extension",
             "The SDE extension trick with a random sigma(t) = c g(t), c in [0, 2], carries the exact p at the noise end to the exact p at the data end (1D mixtures, random path kind).",
             "shared/seeds/002 Ch. 4 (Theorem 17)",
@@ -236,6 +241,34 @@ public static partial class Catalog
         var worst = new WorstOf();
         worst.Add(ks, SampleTests.KolmogorovCritical(SamplerFalseFailure, EncodeSampleSize) + 1e-3, $"{path}: encoded law KS={ks:F5} against p at t = {ends.TStart:G4}");
         worst.Add(roundTrip, 1e-6, $"{path}: largest round-trip error {roundTrip:G3} (relative to 1 + |x|)");
+        return worst.Result;
+    }
+
+    internal static CheckResult ConsistencyCheck(int seed)
+    {
+        var rng = new Random(seed);
+        var data = RandomInstances.Mixture(rng, 1, 3);
+        var path = RandomInstances.Path(rng, RandomInstances.Kinds[rng.Next(RandomInstances.Kinds.Count)]);
+        var ends = Schedule.For(path, 1);
+        double t1 = ends.TStart, tData = ends.TEnd;
+        double Between(double u) => tData + (t1 - tData) * u; // u = 1 the noise end, u = 0 the data end, in either time direction
+        double t2 = Between(0.2 + 0.6 * rng.NextDouble());
+        var starts = Samplers.ExactMarginalSample(data, path, t1, 50, (ulong)seed).Rows();
+        var direct = Samplers.ConsistencyFunction(data, path, starts, t1, tData);
+        var viaMiddle = Samplers.ConsistencyFunction(data, path, Samplers.ExactFlowMap(data, path, starts, t1, t2), t2, tData);
+        double gap = 0;
+        for (int i = 0; i < starts.Length; i++) gap = Math.Max(gap, Math.Abs(direct[i][0] - viaMiddle[i][0]) / (1 + Math.Abs(direct[i][0])));
+        var worst = new WorstOf();
+        worst.Add(gap, 1e-6, $"{path}: f(x, {t1:G4}) against f(Phi(x), {t2:G4}), largest difference {gap:G3} (relative to 1 + |f|)");
+        const int n = 2000;
+        var cdf = data.Along(path, tData).Density.Cdf;
+        double critical = SampleTests.KolmogorovCritical(SamplerFalseFailure / 2, n) + 1e-3;
+        var one = Samplers.ConsistencySample(data, path, [t1], tData, n, (ulong)seed);
+        double ksOne = SampleTests.KolmogorovSmirnov(one.Column(0), cdf);
+        worst.Add(ksOne, critical, $"{path}: one-step consistency sample KS={ksOne:F5}");
+        var three = Samplers.ConsistencySample(data, path, [t1, Between(0.6), Between(0.25)], tData, n, (ulong)seed + 1);
+        double ksThree = SampleTests.KolmogorovSmirnov(three.Column(0), cdf);
+        worst.Add(ksThree, critical, $"{path}: three-step consistency sample KS={ksThree:F5}");
         return worst.Result;
     }
 

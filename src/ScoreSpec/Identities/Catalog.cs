@@ -157,7 +157,7 @@ public static partial class Catalog
 
     /// <summary>
     /// Runs the whole catalog. Fast identities get 10 instances (quick) or 40; slow ones (simulations) 1 (quick),
-    /// their <see cref="Identity.SlowInstances"/> (3, or 1 for sampler.registry, langevin.low-density-trap, losses.implicit-and-sliced and ddpm.elbo-gap; default) or 40 (<paramref name="full"/>).
+    /// their <see cref="Identity.SlowInstances"/> (3, or 1 for sampler.registry, langevin.low-density-trap, losses.implicit-and-sliced, ddpm.elbo-gap and consistency.exact; default) or 40 (<paramref name="full"/>).
     /// </summary>
     /// <remarks>
     /// The identities are handed to the cores one at a time, longest first (sampler.registry, then the other simulations,

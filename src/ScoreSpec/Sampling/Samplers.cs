@@ -276,6 +276,66 @@ public static partial class Samplers
         return exact;
     }
 
+    /// <summary>
+    /// The consistency function of the probability-flow ODE (Song, Dhariwal, Chen and Sutskever 2023; named in
+    /// shared/seeds/002's tables): f(x, t) is the point at the data end <paramref name="tData"/> of the ODE trajectory through
+    /// x at time t, here by solving the ODE with the exact score (<see cref="ExactFlowMap"/>). It is self-consistent,
+    /// f(x_t, t) = f(x_s, s) for any two points of one trajectory, and f(x, tData) = x; a consistency model is a network
+    /// trained to have these two properties.
+    /// </summary>
+    /// <param name="data">The data distribution.</param>
+    /// <param name="path">The path.</param>
+    /// <param name="points">Points at time <paramref name="t"/>, each of the data's dimension.</param>
+    /// <param name="t">Their time, inside (0, 1).</param>
+    /// <param name="tData">The time of the data end the function maps to, inside (0, 1).</param>
+    /// <param name="tolerance">The ODE solver's tolerance, in [1e-13, 1e-3].</param>
+    public static double[][] ConsistencyFunction(GaussianMixture data, GaussianPath path, double[][] points, double t, double tData, double tolerance = 1e-10)
+        => t == tData ? [.. (points ?? throw new ArgumentException("points must not be null.", nameof(points))).Select(p => p.ToArray())]
+                      : ExactFlowMap(data, path, points, t, tData, tolerance);
+
+    /// <summary>
+    /// Multistep consistency sampling (Song et al. 2023, Algorithm 1) with the exact consistency function: draw x from p at
+    /// <paramref name="times"/>[0], map it to the data end with f, then for each further time tau re-noise it to tau and map
+    /// it back. The re-noising is the path's exact transition from tData to tau,
+    /// x_tau = (alpha_tau / alpha_tData) x + sqrt(sigma_tau^2 - (alpha_tau sigma_tData / alpha_tData)^2) z, so each round
+    /// keeps the law p at tData exactly (Algorithm 1 adds sigma_tau z, the same when the data end is at sigma = 0).
+    /// One time is one-step generation.
+    /// </summary>
+    /// <param name="data">The data distribution.</param>
+    /// <param name="path">The path.</param>
+    /// <param name="times">The noise times, the first the start, all noisier than tData, each inside (0, 1).</param>
+    /// <param name="tData">The data end.</param>
+    /// <param name="count">The number of samples.</param>
+    /// <param name="seed">The random stream.</param>
+    public static Ensemble ConsistencySample(GaussianMixture data, GaussianPath path, double[] times, double tData, int count, ulong seed = 0)
+    {
+        if (data is null) throw new ArgumentException("data must not be null.", nameof(data));
+        if (path is null) throw new ArgumentException("path must not be null.", nameof(path));
+        Guard.NotNull(times, nameof(times));
+        if (times.Length == 0) throw new ArgumentException("times must not be empty.", nameof(times));
+        var end = path.At(Guard.OpenUnit(tData, nameof(tData)));
+        foreach (double t in times)
+            if (!(path.At(Guard.OpenUnit(t, nameof(times))).Sigma / path.At(t).Alpha > end.Sigma / end.Alpha))
+                throw new ArgumentException($"times must be noisier than tData = {tData}, got {t}.", nameof(times));
+        var x = ConsistencyFunction(data, path, ExactMarginalSample(data, path, times[0], count, seed).Rows(), times[0], tData);
+        var state = new ulong[4];
+        var z = new double[data.Dimension];
+        for (int k = 1; k < times.Length; k++)
+        {
+            var tau = path.At(times[k]);
+            double scale = tau.Alpha / end.Alpha, noise = Math.Sqrt(Math.Max(0, tau.Sigma * tau.Sigma - Math.Pow(scale * end.Sigma, 2)));
+            var noised = new double[count][];
+            for (int i = 0; i < count; i++)
+            {
+                Xoshiro.Seed(state, SplitMix64.Hash(seed, (ulong)k), (ulong)i);
+                Xoshiro.Normals(state, z);
+                noised[i] = x[i].Select((v, j) => scale * v + noise * z[j]).ToArray();
+            }
+            x = ConsistencyFunction(data, path, noised, times[k], tData);
+        }
+        return Ensemble.FromRows(x);
+    }
+
     /// <summary>The per-path streams of a run with <paramref name="seed"/>.</summary>
     private static ulong[] Streams(int n, ulong seed)
     {
